@@ -1,0 +1,224 @@
+//! Long delimited NPX exports (NPX Signature, NPX Manager, Explore 3072 CSV), one row
+//! per sample × assay.
+//!
+//! Parsing is two passes over the bytes held in memory: a quote-aware scan that checks
+//! every record has the header's field count (so a truncated file or a wrong separator
+//! is reported with its line), then polars' parallel CSV parser reading every column as
+//! text. Numbers are converted here rather than by polars so that a bad value is
+//! reported with its line and column, and so that decimal commas and Excel notation
+//! are accepted whatever the separator.
+
+use polars::prelude::*;
+use std::io::Cursor;
+use std::path::Path;
+
+use crate::detect::truncate;
+use crate::error::{IoError, Result};
+use crate::npx_long::{canonical_names, col, normalise_qc};
+use crate::text::{count_fields, records, split_fields, parse_number, NumberError};
+
+/// Reads a long NPX table from text already in memory.
+pub fn read_long(bytes: &[u8], separator: u8, path: &Path) -> Result<DataFrame> {
+    let text = std::str::from_utf8(bytes).map_err(|e| IoError::InvalidValue {
+        path: path.into(),
+        line: line_of_offset(bytes, e.valid_up_to()),
+        column: "-".into(),
+        message: "invalid UTF-8; re-export the file as UTF-8".into(),
+    })?;
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut recs = records(body);
+    let header = recs.next().ok_or_else(|| IoError::Empty { path: path.into() })?;
+    let names: Vec<String> = split_fields(header.text, separator)
+        .into_iter()
+        .map(|c| c.into_owned())
+        .collect();
+    let canonical = canonical_names(&names);
+    check_required(&names, &canonical, header.line, separator, path)?;
+
+    // Pass 1: field counts and the starting line of every record.
+    let mut lines: Vec<u32> = Vec::new();
+    for rec in recs {
+        let n = count_fields(rec.text, separator);
+        if n != names.len() {
+            return Err(field_count_error(body, rec.line, rec.text, n, names.len(), separator, path));
+        }
+        lines.push(rec.line as u32);
+    }
+    if lines.is_empty() {
+        return Err(IoError::layout(
+            path,
+            "the header is there but no data rows follow; the export is empty",
+        ));
+    }
+
+    // Pass 2: polars, every column as text.
+    let start = bytes.len() - body.len();
+    let df = CsvReadOptions::default()
+        .with_has_header(true)
+        .with_infer_schema_length(Some(0))
+        .with_parse_options(
+            CsvParseOptions::default()
+                .with_separator(separator)
+                .with_quote_char(Some(b'"'))
+                .with_missing_is_null(true),
+        )
+        .into_reader_with_file_handle(Cursor::new(&bytes[start..]))
+        .finish()
+        .map_err(|e| IoError::engine(path, e))?;
+    if df.height() != lines.len() {
+        return Err(IoError::layout(
+            path,
+            format!(
+                "read {} rows where {} records were counted; check quoting in the file",
+                df.height(),
+                lines.len()
+            ),
+        ));
+    }
+    canonicalise(df, &names, &canonical, &lines, path)
+}
+
+fn check_required(
+    names: &[String],
+    canonical: &[Option<&'static str>],
+    line: usize,
+    separator: u8,
+    path: &Path,
+) -> Result<()> {
+    for required in col::REQUIRED {
+        if canonical.contains(&Some(required)) {
+            continue;
+        }
+        let hint = if names.len() < 3 {
+            format!(
+                "the header split into {} field(s) on `{}`; is the separator right?",
+                names.len(),
+                separator as char
+            )
+        } else if required == col::NPX && names.iter().any(|n| n.eq_ignore_ascii_case("Quantified_value")) {
+            "this looks like a Target 48 quantification export; npxkit needs NPX values".into()
+        } else {
+            format!("npxkit needs {}; rename the column if your export spells it differently", col::REQUIRED.join(", "))
+        };
+        return Err(IoError::MissingColumn {
+            path: path.into(),
+            line,
+            column: required.into(),
+            found: truncate(&names.join(", "), 200),
+            hint,
+        });
+    }
+    Ok(())
+}
+
+fn field_count_error(
+    body: &str,
+    line: usize,
+    record: &str,
+    found: usize,
+    expected: usize,
+    separator: u8,
+    path: &Path,
+) -> IoError {
+    let at_end = body.trim_end_matches(['\n', '\r']).ends_with(record);
+    let hint = if found < expected && at_end && !body.ends_with('\n') {
+        "the last row stops early: the file looks truncated; export or download it again".to_string()
+    } else if found < expected && at_end {
+        "the last row is short: the file may be truncated; export or download it again".to_string()
+    } else {
+        format!(
+            "check the separator (`{}` detected from the header) and the quoting on that line",
+            separator as char
+        )
+    };
+    IoError::FieldCount {
+        path: path.into(),
+        line,
+        found,
+        expected,
+        hint,
+    }
+}
+
+/// Renames recognised columns, converts numbers and QC flags, drops R row names.
+fn canonicalise(
+    df: DataFrame,
+    names: &[String],
+    canonical: &[Option<&'static str>],
+    lines: &[u32],
+    path: &Path,
+) -> Result<DataFrame> {
+    let mut out: Vec<Column> = Vec::with_capacity(names.len());
+    for (i, column) in df.columns().iter().enumerate() {
+        let original = &names[i];
+        let strings = column.str().map_err(|e| IoError::engine(path, e))?;
+        match canonical[i] {
+            Some(c) if col::NUMERIC.contains(&c) => {
+                out.push(numbers(strings, c, original, lines, path)?.into_column());
+            }
+            Some(c) if c == col::SAMPLE_QC || c == col::ASSAY_QC => {
+                let ca: StringChunked = strings
+                    .iter()
+                    .map(|v| v.and_then(normalise_qc))
+                    .collect();
+                out.push(ca.with_name(c.into()).into_column());
+            }
+            Some(c) => {
+                if c == col::SAMPLE_ID || c == col::OLINK_ID {
+                    if let Some(row) = strings.iter().position(|v| v.is_none_or(|s| s.trim().is_empty())) {
+                        return Err(IoError::InvalidValue {
+                            path: path.into(),
+                            line: lines[row] as usize,
+                            column: original.to_string(),
+                            message: format!("empty {c}; every row needs one"),
+                        });
+                    }
+                }
+                out.push(column.clone().with_name(c.into()));
+            }
+            None if original.is_empty() => {} // R's write.csv row names
+            None => out.push(column.clone()),
+        }
+    }
+    DataFrame::new_infer_height(out).map_err(|e| IoError::engine(path, e))
+}
+
+/// Converts a text column to `Float64`, naming the line of the first bad value.
+pub(crate) fn numbers(
+    strings: &StringChunked,
+    name: &str,
+    original: &str,
+    lines: &[u32],
+    path: &Path,
+) -> Result<Float64Chunked> {
+    let mut values = Vec::with_capacity(strings.len());
+    for (row, v) in strings.iter().enumerate() {
+        let parsed = match v {
+            None => Ok(f64::NAN),
+            Some(s) => parse_number(s),
+        };
+        match parsed {
+            Ok(x) => values.push(x),
+            Err(kind) => {
+                let what = match kind {
+                    NumberError::NotANumber => "not a number",
+                    NumberError::NotFinite => "not a finite number",
+                };
+                return Err(IoError::InvalidValue {
+                    path: path.into(),
+                    line: lines.get(row).map_or(row + 2, |&l| l as usize),
+                    column: original.to_string(),
+                    message: format!(
+                        "`{}` is {what}; write numbers like 3.14 or 3,14, and NA for missing",
+                        truncate(v.unwrap_or(""), 40)
+                    ),
+                });
+            }
+        }
+    }
+    Ok(Float64Chunked::from_vec(name.into(), values))
+}
+
+fn line_of_offset(bytes: &[u8], offset: usize) -> usize {
+    bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1
+}
