@@ -1,8 +1,8 @@
 //! Format detection from content: magic bytes for binary containers, then the shape of
 //! the first lines for text. Extensions are never trusted (deliveries get renamed).
 
-use crate::text::{guess_separator, records, split_fields};
 use crate::npx_long::normalise_header;
+use crate::text::{guess_separator, records, split_fields};
 
 /// The supported kinds of Olink NPX file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,8 +50,8 @@ pub fn detect_format(bytes: &[u8]) -> Result<Format, String> {
     }
     if bytes.starts_with(b"PK\x03\x04") {
         let head = &bytes[..bytes.len().min(1 << 16)];
-        let is_xlsx = windows_contains(head, b"[Content_Types].xml")
-            && windows_contains(head, b"xl/");
+        let is_xlsx =
+            windows_contains(head, b"[Content_Types].xml") && windows_contains(head, b"xl/");
         return Ok(if is_xlsx { Format::Xlsx } else { Format::Zip });
     }
     let head = &bytes[..bytes.len().min(SNIFF_BYTES)];
@@ -129,7 +129,8 @@ mod tests {
             detect_format(b"SampleID,OlinkID,NPX\n"),
             Ok(Format::LongCsv { separator: b',' })
         );
-        let wide = "t;v;;\nNPX Data;;;\nPanel;P;P;P\nAssay;A;B;C\nUniprot ID;u;v;w\nOlinkID;O1;O2;O3\n";
+        let wide =
+            "t;v;;\nNPX Data;;;\nPanel;P;P;P\nAssay;A;B;C\nUniprot ID;u;v;w\nOlinkID;O1;O2;O3\n";
         assert_eq!(
             detect_format(wide.as_bytes()),
             Ok(Format::WideCsv { separator: b';' })

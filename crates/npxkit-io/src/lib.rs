@@ -19,6 +19,7 @@
 pub mod detect;
 pub mod error;
 pub mod long;
+pub mod long_table;
 pub mod manifest;
 pub mod npx_long;
 pub mod parquet;
@@ -29,6 +30,7 @@ pub mod zip;
 
 pub use detect::{detect_format, Format};
 pub use error::{IoError, Result};
+pub use long_table::{LongColumn, LongTable};
 pub use manifest::Manifest;
 pub use npx_long::{col, NpxLong, Source};
 pub use write::{fmt_f64, fmt_text, write_atomic, TsvTable};

@@ -15,7 +15,7 @@ use std::path::Path;
 use crate::detect::truncate;
 use crate::error::{IoError, Result};
 use crate::npx_long::{canonical_names, col, normalise_qc};
-use crate::text::{count_fields, records, split_fields, parse_number, NumberError};
+use crate::text::{count_fields, parse_number, records, split_fields, NumberError};
 
 /// Reads a long NPX table from text already in memory.
 pub fn read_long(bytes: &[u8], separator: u8, path: &Path) -> Result<DataFrame> {
@@ -27,7 +27,9 @@ pub fn read_long(bytes: &[u8], separator: u8, path: &Path) -> Result<DataFrame> 
     })?;
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut recs = records(body);
-    let header = recs.next().ok_or_else(|| IoError::Empty { path: path.into() })?;
+    let header = recs
+        .next()
+        .ok_or_else(|| IoError::Empty { path: path.into() })?;
     let names: Vec<String> = split_fields(header.text, separator)
         .into_iter()
         .map(|c| c.into_owned())
@@ -40,7 +42,15 @@ pub fn read_long(bytes: &[u8], separator: u8, path: &Path) -> Result<DataFrame> 
     for rec in recs {
         let n = count_fields(rec.text, separator);
         if n != names.len() {
-            return Err(field_count_error(body, rec.line, rec.text, n, names.len(), separator, path));
+            return Err(field_count_error(
+                body,
+                rec.line,
+                rec.text,
+                n,
+                names.len(),
+                separator,
+                path,
+            ));
         }
         lines.push(rec.line as u32);
     }
@@ -95,10 +105,17 @@ fn check_required(
                 names.len(),
                 separator as char
             )
-        } else if required == col::NPX && names.iter().any(|n| n.eq_ignore_ascii_case("Quantified_value")) {
+        } else if required == col::NPX
+            && names
+                .iter()
+                .any(|n| n.eq_ignore_ascii_case("Quantified_value"))
+        {
             "this looks like a Target 48 quantification export; npxkit needs NPX values".into()
         } else {
-            format!("npxkit needs {}; rename the column if your export spells it differently", col::REQUIRED.join(", "))
+            format!(
+                "npxkit needs {}; rename the column if your export spells it differently",
+                col::REQUIRED.join(", ")
+            )
         };
         return Err(IoError::MissingColumn {
             path: path.into(),
@@ -122,7 +139,8 @@ fn field_count_error(
 ) -> IoError {
     let at_end = body.trim_end_matches(['\n', '\r']).ends_with(record);
     let hint = if found < expected && at_end && !body.ends_with('\n') {
-        "the last row stops early: the file looks truncated; export or download it again".to_string()
+        "the last row stops early: the file looks truncated; export or download it again"
+            .to_string()
     } else if found < expected && at_end {
         "the last row is short: the file may be truncated; export or download it again".to_string()
     } else {
@@ -157,15 +175,15 @@ fn canonicalise(
                 out.push(numbers(strings, c, original, lines, path)?.into_column());
             }
             Some(c) if c == col::SAMPLE_QC || c == col::ASSAY_QC => {
-                let ca: StringChunked = strings
-                    .iter()
-                    .map(|v| v.and_then(normalise_qc))
-                    .collect();
+                let ca: StringChunked = strings.iter().map(|v| v.and_then(normalise_qc)).collect();
                 out.push(ca.with_name(c.into()).into_column());
             }
             Some(c) => {
                 if c == col::SAMPLE_ID || c == col::OLINK_ID {
-                    if let Some(row) = strings.iter().position(|v| v.is_none_or(|s| s.trim().is_empty())) {
+                    if let Some(row) = strings
+                        .iter()
+                        .position(|v| v.is_none_or(|s| s.trim().is_empty()))
+                    {
                         return Err(IoError::InvalidValue {
                             path: path.into(),
                             line: lines[row] as usize,

@@ -22,9 +22,14 @@ impl Manifest {
     pub fn parse(text: &str, path: &Path) -> Result<Manifest> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut recs = records(text);
-        let header = recs.next().ok_or_else(|| IoError::Empty { path: path.into() })?;
+        let header = recs
+            .next()
+            .ok_or_else(|| IoError::Empty { path: path.into() })?;
         let sep = guess_separator(header.text).unwrap_or(b'\t');
-        let names: Vec<String> = split_fields(header.text, sep).into_iter().map(|c| c.into_owned()).collect();
+        let names: Vec<String> = split_fields(header.text, sep)
+            .into_iter()
+            .map(|c| c.into_owned())
+            .collect();
         let id_col = names
             .iter()
             .position(|n| normalise_header(n) == "sampleid")
@@ -46,7 +51,10 @@ impl Manifest {
                     line: rec.line,
                     found: n,
                     expected: names.len(),
-                    hint: format!("check the separator (`{}`) and quoting on that line", sep as char),
+                    hint: format!(
+                        "check the separator (`{}`) and quoting on that line",
+                        sep as char
+                    ),
                 });
             }
             let fields = split_fields(rec.text, sep);
@@ -64,7 +72,10 @@ impl Manifest {
                     path: path.into(),
                     line: rec.line,
                     column: names[id_col].clone(),
-                    message: format!("SampleID `{id}` already appears on data row {}; each sample needs one row", first + 1),
+                    message: format!(
+                        "SampleID `{id}` already appears on data row {}; each sample needs one row",
+                        first + 1
+                    ),
                 });
             }
             index.insert(id.clone(), sample_ids.len());
@@ -78,14 +89,23 @@ impl Manifest {
         }
         let mut columns = names;
         columns[id_col] = "SampleID".into();
-        Ok(Manifest { columns, sample_ids, values, index })
+        Ok(Manifest {
+            columns,
+            sample_ids,
+            values,
+            index,
+        })
     }
 
     /// Reads a manifest file.
     pub fn from_path(path: &Path) -> Result<Manifest> {
         let bytes = std::fs::read(path).map_err(|e| IoError::io(path, e))?;
-        let text = String::from_utf8(bytes)
-            .map_err(|_| IoError::layout(path, "the manifest is not UTF-8 text; save it as UTF-8 TSV or CSV"))?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            IoError::layout(
+                path,
+                "the manifest is not UTF-8 text; save it as UTF-8 TSV or CSV",
+            )
+        })?;
         Manifest::parse(&text, path)
     }
 
@@ -148,11 +168,17 @@ mod tests {
     #[test]
     fn test_parse_errors() {
         let p = Path::new("m.tsv");
-        let e = Manifest::parse("sample\tsubject\nS1\tP1\n", p).unwrap_err().to_string();
+        let e = Manifest::parse("sample\tsubject\nS1\tP1\n", p)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("no column `SampleID`"), "{e}");
-        let e = Manifest::parse("SampleID\tsubject\nS1\tP1\nS1\tP2\n", p).unwrap_err().to_string();
+        let e = Manifest::parse("SampleID\tsubject\nS1\tP1\nS1\tP2\n", p)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("line 3") && e.contains("already appears"), "{e}");
-        let e = Manifest::parse("SampleID\tsubject\nS1\n", p).unwrap_err().to_string();
+        let e = Manifest::parse("SampleID\tsubject\nS1\n", p)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("line 2") && e.contains("1 fields"), "{e}");
         assert!(matches!(Manifest::parse("", p), Err(IoError::Empty { .. })));
     }

@@ -163,6 +163,17 @@ impl NpxLong {
         self.df.column(name).ok().and_then(|c| c.f64().ok())
     }
 
+    /// A text column as plain values (so callers need not know polars), if present.
+    pub fn str_values(&self, name: &str) -> Option<Vec<Option<&str>>> {
+        self.str_column(name).map(|c| c.iter().collect())
+    }
+
+    /// A numeric column as plain values with NaN for missing, if present.
+    pub fn f64_values(&self, name: &str) -> Option<Vec<f64>> {
+        self.f64_column(name)
+            .map(|c| c.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
+    }
+
     /// Names of the columns not recognised as canonical, in file order.
     pub fn extra_columns(&self) -> Vec<String> {
         let canonical: Vec<&str> = ALIASES.iter().map(|(c, _)| *c).collect();

@@ -40,7 +40,10 @@ pub fn read_parquet(bytes: &[u8], path: &Path) -> Result<DataFrame> {
         .map_err(|e| IoError::engine(path, e))?;
     let mut out = Vec::with_capacity(df.width());
     for column in df.columns() {
-        let i = names.iter().position(|n| n == column.name().as_str()).unwrap_or(0);
+        let i = names
+            .iter()
+            .position(|n| n == column.name().as_str())
+            .unwrap_or(0);
         out.push(match canonical[i] {
             Some(c) if col::NUMERIC.contains(&c) => float_column(column, c, path)?,
             Some(c) if c == col::SAMPLE_QC || c == col::ASSAY_QC => {
@@ -80,12 +83,14 @@ fn float_column(column: &Column, name: &str, path: &Path) -> Result<Column> {
         let ca = s.str().map_err(|e| IoError::engine(path, e))?;
         let mut out = Vec::with_capacity(ca.len());
         for (row, v) in ca.iter().enumerate() {
-            out.push(parse_number(v.unwrap_or("")).map_err(|_| IoError::InvalidValue {
-                path: path.into(),
-                line: row + 1,
-                column: column.name().to_string(),
-                message: format!("row {}: `{}` is not a number", row + 1, v.unwrap_or("")),
-            })?);
+            out.push(
+                parse_number(v.unwrap_or("")).map_err(|_| IoError::InvalidValue {
+                    path: path.into(),
+                    line: row + 1,
+                    column: column.name().to_string(),
+                    message: format!("row {}: `{}` is not a number", row + 1, v.unwrap_or("")),
+                })?,
+            );
         }
         out
     };

@@ -28,9 +28,18 @@ use crate::text::{parse_number, records, split_fields, Record};
 /// What a column of the wide table holds.
 #[derive(Debug, Clone, PartialEq)]
 enum WideColumn {
-    Assay { olink_id: String, uniprot: String, assay: String, panel: String },
-    PlateId { panel: String },
-    QcWarning { panel: String },
+    Assay {
+        olink_id: String,
+        uniprot: String,
+        assay: String,
+        panel: String,
+    },
+    PlateId {
+        panel: String,
+    },
+    QcWarning {
+        panel: String,
+    },
     Other,
 }
 
@@ -64,13 +73,22 @@ pub fn read_wide(bytes: &[u8], separator: u8, path: &Path) -> Result<DataFrame> 
     };
     let panel_row = find("panel").ok_or_else(|| missing("Panel"))?;
     let assay_row = find("assay").ok_or_else(|| missing("Assay"))?;
-    let uniprot_row = find("uniprotid").or_else(|| find("uniprot")).ok_or_else(|| missing("Uniprot ID"))?;
+    let uniprot_row = find("uniprotid")
+        .or_else(|| find("uniprot"))
+        .ok_or_else(|| missing("Uniprot ID"))?;
     let oid_row = find("olinkid").ok_or_else(|| missing("OlinkID"))?;
     let header = |i: usize| -> Vec<String> {
-        split_fields(recs[i].text, separator).into_iter().map(|c| c.into_owned()).collect()
+        split_fields(recs[i].text, separator)
+            .into_iter()
+            .map(|c| c.into_owned())
+            .collect()
     };
-    let (panels, assays, uniprots, oids) =
-        (header(panel_row), header(assay_row), header(uniprot_row), header(oid_row));
+    let (panels, assays, uniprots, oids) = (
+        header(panel_row),
+        header(assay_row),
+        header(uniprot_row),
+        header(oid_row),
+    );
     let width = assays.len();
     let cell = |v: &Vec<String>, j: usize| v.get(j).cloned().unwrap_or_default();
     let columns: Vec<WideColumn> = (0..width)
@@ -78,8 +96,12 @@ pub fn read_wide(bytes: &[u8], separator: u8, path: &Path) -> Result<DataFrame> 
             let a = cell(&assays, j);
             match normalise_header(&a).as_str() {
                 _ if j == 0 => WideColumn::Other,
-                "plateid" => WideColumn::PlateId { panel: cell(&panels, j) },
-                "qcwarning" => WideColumn::QcWarning { panel: cell(&panels, j) },
+                "plateid" => WideColumn::PlateId {
+                    panel: cell(&panels, j),
+                },
+                "qcwarning" => WideColumn::QcWarning {
+                    panel: cell(&panels, j),
+                },
                 _ if cell(&oids, j).trim().is_empty() => WideColumn::Other,
                 _ => WideColumn::Assay {
                     olink_id: cell(&oids, j),
@@ -90,16 +112,24 @@ pub fn read_wide(bytes: &[u8], separator: u8, path: &Path) -> Result<DataFrame> 
             }
         })
         .collect();
-    let n_assays = columns.iter().filter(|c| matches!(c, WideColumn::Assay { .. })).count();
+    let n_assays = columns
+        .iter()
+        .filter(|c| matches!(c, WideColumn::Assay { .. }))
+        .count();
     if n_assays == 0 {
-        return Err(IoError::layout(path, "the OlinkID header row names no assay"));
+        return Err(IoError::layout(
+            path,
+            "the OlinkID header row names no assay",
+        ));
     }
 
     let mut footers: Vec<(&str, Vec<String>, usize)> = Vec::new();
     let mut samples: Vec<(usize, Vec<String>)> = Vec::new();
     for rec in &recs[oid_row + 1..] {
-        let fields: Vec<String> =
-            split_fields(rec.text, separator).into_iter().map(|c| c.into_owned()).collect();
+        let fields: Vec<String> = split_fields(rec.text, separator)
+            .into_iter()
+            .map(|c| c.into_owned())
+            .collect();
         if fields.iter().all(|f| f.is_empty()) {
             continue;
         }
@@ -134,7 +164,10 @@ pub fn read_wide(bytes: &[u8], separator: u8, path: &Path) -> Result<DataFrame> 
         samples.push((rec.line, fields));
     }
     if samples.is_empty() {
-        return Err(IoError::layout(path, "no sample rows after the OlinkID header row"));
+        return Err(IoError::layout(
+            path,
+            "no sample rows after the OlinkID header row",
+        ));
     }
     build_long(&columns, &samples, &footers, path)
 }
@@ -150,11 +183,15 @@ fn build_long(
     let mut index = Vec::with_capacity(n);
     let (mut oid, mut uniprot, mut assay, mut panel) = (vec![], vec![], vec![], vec![]);
     let (mut plate, mut qc, mut npx) = (vec![], vec![], Vec::with_capacity(n));
-    let mut footer_values: Vec<(&str, Vec<f64>, Vec<Option<String>>)> =
-        footers.iter().map(|(t, _, _)| (*t, vec![], vec![])).collect();
+    let mut footer_values: Vec<(&str, Vec<f64>, Vec<Option<String>>)> = footers
+        .iter()
+        .map(|(t, _, _)| (*t, vec![], vec![]))
+        .collect();
     // Each assay column's panel-specific plate and QC columns, found once.
     let panel_column = |j: usize, want_plate: bool| {
-        let WideColumn::Assay { panel: p, .. } = &columns[j] else { return None };
+        let WideColumn::Assay { panel: p, .. } = &columns[j] else {
+            return None;
+        };
         columns.iter().position(|c| match c {
             WideColumn::PlateId { panel } if want_plate => panel == p,
             WideColumn::QcWarning { panel } if !want_plate => panel == p,
@@ -165,14 +202,23 @@ fn build_long(
     let qc_col: Vec<Option<usize>> = (0..columns.len()).map(|j| panel_column(j, false)).collect();
     for (s, (line, fields)) in samples.iter().enumerate() {
         for (j, c) in columns.iter().enumerate() {
-            let WideColumn::Assay { olink_id, uniprot: u, assay: a, panel: p } = c else {
+            let WideColumn::Assay {
+                olink_id,
+                uniprot: u,
+                assay: a,
+                panel: p,
+            } = c
+            else {
                 continue;
             };
             let value = parse_number(&fields[j]).map_err(|_| IoError::InvalidValue {
                 path: path.into(),
                 line: *line,
                 column: format!("{a} ({olink_id}), column {}", j + 1),
-                message: format!("`{}` is not a number; write NPX like 3.14 and NA for missing", fields[j]),
+                message: format!(
+                    "`{}` is not a number; write NPX like 3.14 and NA for missing",
+                    fields[j]
+                ),
             })?;
             sample_id.push(fields[0].clone());
             index.push(s as u32 + 1);
@@ -180,13 +226,19 @@ fn build_long(
             uniprot.push(u.clone());
             assay.push(a.clone());
             panel.push(p.clone());
-            plate.push(plate_col[j].map(|k| fields[k].clone()).filter(|v| !v.is_empty()));
+            plate.push(
+                plate_col[j]
+                    .map(|k| fields[k].clone())
+                    .filter(|v| !v.is_empty()),
+            );
             qc.push(qc_col[j].and_then(|k| normalise_qc(&fields[k])));
             npx.push(value);
             for (k, (target, fvals, _)) in footers.iter().enumerate() {
                 let raw = fvals.get(j).map(|s| s.as_str()).unwrap_or("");
                 if *target == "Normalization" {
-                    footer_values[k].2.push(Some(raw.to_string()).filter(|s| !s.is_empty()));
+                    footer_values[k]
+                        .2
+                        .push(Some(raw.to_string()).filter(|s| !s.is_empty()));
                 } else {
                     let v = parse_number(raw).map_err(|_| IoError::InvalidValue {
                         path: path.into(),

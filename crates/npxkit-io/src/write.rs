@@ -28,6 +28,13 @@ where
         w.flush().map_err(|e| IoError::io(path, e))?;
     }
     tmp.as_file().sync_all().map_err(|e| IoError::io(path, e))?;
+    // Temporary files are created private (0600); results are ordinary files.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let perms = std::fs::Permissions::from_mode(0o644);
+        std::fs::set_permissions(tmp.path(), perms).map_err(|e| IoError::io(path, e))?;
+    }
     tmp.persist(path).map_err(|e| IoError::io(path, e.error))?;
     Ok(())
 }

@@ -26,7 +26,9 @@ fn is_checksum_name(name: &str) -> bool {
 }
 
 fn is_noise(name: &str) -> bool {
-    name.ends_with('/') || name.starts_with("__MACOSX") || name.rsplit('/').next().is_some_and(|b| b.starts_with('.'))
+    name.ends_with('/')
+        || name.starts_with("__MACOSX")
+        || name.rsplit('/').next().is_some_and(|b| b.starts_with('.'))
 }
 
 /// Opens a zip delivery, finds its NPX file and verifies its checksum.
@@ -40,39 +42,62 @@ pub fn read_zip_delivery(bytes: &[u8], path: &Path) -> Result<ZipMember> {
         .partition(|n| is_checksum_name(n));
     let npx_name = match npx.as_slice() {
         [one] => (*one).clone(),
-        [] => return Err(IoError::layout(path, "the zip holds no NPX file; Olink deliveries hold one NPX file and a checksum file")),
-        many => {
+        [] => {
             return Err(IoError::layout(
                 path,
-                format!(
-                    "the zip holds {} candidate NPX files ({}); unzip it and pass the NPX file itself",
-                    many.len(),
-                    many.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
-                ),
+                "the zip holds no NPX file; Olink deliveries hold one NPX file and a checksum file",
             ))
         }
+        many => return Err(IoError::layout(
+            path,
+            format!(
+                "the zip holds {} candidate NPX files ({}); unzip it and pass the NPX file itself",
+                many.len(),
+                many.iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )),
     };
-    let read_member = |archive: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str| -> Result<Vec<u8>> {
-        let mut f = archive
-            .by_name(name)
-            .map_err(|e| IoError::layout(path, format!("cannot open `{name}` in the zip: {e}")))?;
-        let mut buf = Vec::new();
-        f.read_to_end(&mut buf)
-            .map_err(|e| IoError::layout(path, format!("cannot read `{name}` in the zip (corrupt archive?): {e}")))?;
-        Ok(buf)
-    };
+    let read_member =
+        |archive: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str| -> Result<Vec<u8>> {
+            let mut f = archive.by_name(name).map_err(|e| {
+                IoError::layout(path, format!("cannot open `{name}` in the zip: {e}"))
+            })?;
+            let mut buf = Vec::new();
+            f.read_to_end(&mut buf).map_err(|e| {
+                IoError::layout(
+                    path,
+                    format!("cannot read `{name}` in the zip (corrupt archive?): {e}"),
+                )
+            })?;
+            Ok(buf)
+        };
     let data = read_member(&mut archive, &npx_name)?;
     let verified_with = match checksums.first() {
         None => {
-            log::warn!("{}: no checksum file in the zip; `{npx_name}` not verified", path.display());
+            log::warn!(
+                "{}: no checksum file in the zip; `{npx_name}` not verified",
+                path.display()
+            );
             None
         }
         Some(sum_name) => {
             let text = read_member(&mut archive, sum_name)?;
-            Some(verify(&data, &String::from_utf8_lossy(&text), path, &npx_name)?)
+            Some(verify(
+                &data,
+                &String::from_utf8_lossy(&text),
+                path,
+                &npx_name,
+            )?)
         }
     };
-    Ok(ZipMember { name: npx_name, bytes: data, verified_with })
+    Ok(ZipMember {
+        name: npx_name,
+        bytes: data,
+        verified_with,
+    })
 }
 
 /// Checks `data` against the first hex digest in `checksum_text` (MD5 or SHA-256,

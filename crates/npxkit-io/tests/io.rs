@@ -9,13 +9,20 @@ fn examples() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!("skipped: {} is absent (official Olink examples live in ../shared)", dir.display());
+        eprintln!(
+            "skipped: {} is absent (official Olink examples live in ../shared)",
+            dir.display()
+        );
         None
     }
 }
 
 fn npx_values(t: &NpxLong) -> Vec<f64> {
-    t.f64_column(col::NPX).unwrap().iter().map(|v| v.unwrap()).collect()
+    t.f64_column(col::NPX)
+        .unwrap()
+        .iter()
+        .map(|v| v.unwrap())
+        .collect()
 }
 
 fn str_at<'a>(t: &'a NpxLong, c: &str, row: usize) -> Option<&'a str> {
@@ -41,7 +48,10 @@ fn official_long_csv() {
 #[test]
 fn official_wide_csv() {
     let Some(dir) = examples() else { return };
-    for file in ["npx_data_wide_csv.csv", "alt-versions/dd2d55f/npx_data_wide_csv.csv"] {
+    for file in [
+        "npx_data_wide_csv.csv",
+        "alt-versions/dd2d55f/npx_data_wide_csv.csv",
+    ] {
         let t = read_npx(&dir.join(file)).unwrap();
         assert_eq!(t.source().format, Format::WideCsv { separator: b';' });
         // 160 sample rows × 184 assays (the 4 Plate ID / QC Warning columns are not assays)
@@ -53,8 +63,13 @@ fn official_wide_csv() {
         assert_eq!(str_at(&t, col::PLATE_ID, 0), Some("Example_Data_1_CAM.csv"));
         assert_eq!(npx_values(&t)[0], 12.95614259);
         // An INFLAMMATION assay takes the INFLAMMATION plate.
-        let inf = (0..184).find(|&j| str_at(&t, col::PANEL, j) == Some("Olink INFLAMMATION")).unwrap();
-        assert_eq!(str_at(&t, col::PLATE_ID, inf), Some("Example_Data_13_INFI.csv"));
+        let inf = (0..184)
+            .find(|&j| str_at(&t, col::PANEL, j) == Some("Olink INFLAMMATION"))
+            .unwrap();
+        assert_eq!(
+            str_at(&t, col::PLATE_ID, inf),
+            Some("Example_Data_13_INFI.csv")
+        );
         assert_eq!(t.f64_column(col::LOD).unwrap().get(0), Some(2.368466582));
         let freq = t.f64_column(col::MISSING_FREQ).unwrap().get(0).unwrap();
         assert!((freq - 0.01875).abs() < 0.006, "{file}: {freq}"); // 2% in the alt version
@@ -70,7 +85,11 @@ fn official_small_examples() {
         ("cran-OlinkAnalyze/Example_NPX_Data.csv", b','),
     ] {
         let t = read_npx(&dir.join(file)).unwrap();
-        assert_eq!(t.source().format, Format::LongCsv { separator: sep }, "{file}");
+        assert_eq!(
+            t.source().format,
+            Format::LongCsv { separator: sep },
+            "{file}"
+        );
         assert_eq!(t.height(), 1, "{file}");
         assert_eq!(str_at(&t, col::SAMPLE_ID, 0), Some("A1"));
         assert_eq!(npx_values(&t), [12.9561425886431]);
@@ -96,7 +115,13 @@ fn official_parquet() {
     let t = read_npx(&dir.join("cran-OlinkAnalyze/npx_data_ext.parquet")).unwrap();
     assert_eq!(t.source().format, Format::Parquet);
     assert_eq!(t.height(), 1);
-    for c in [col::SAMPLE_ID, col::OLINK_ID, col::ASSAY, col::SAMPLE_TYPE, col::SAMPLE_QC] {
+    for c in [
+        col::SAMPLE_ID,
+        col::OLINK_ID,
+        col::ASSAY,
+        col::SAMPLE_TYPE,
+        col::SAMPLE_QC,
+    ] {
         assert!(str_at(&t, c, 0).is_some(), "{c}");
     }
     assert!(npx_values(&t)[0].is_finite());
@@ -105,8 +130,13 @@ fn official_parquet() {
 #[test]
 fn official_xlsx_is_reported_clearly() {
     let Some(dir) = examples() else { return };
-    let e = read_npx(&dir.join("cran-OlinkAnalyze/npx_data1.xlsx")).unwrap_err().to_string();
-    assert!(e.contains("Excel workbook") && e.contains("save the NPX sheet as CSV"), "{e}");
+    let e = read_npx(&dir.join("cran-OlinkAnalyze/npx_data1.xlsx"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("Excel workbook") && e.contains("save the NPX sheet as CSV"),
+        "{e}"
+    );
 }
 
 fn read_str(text: &str) -> Result<NpxLong, IoError> {
@@ -128,7 +158,8 @@ fn decimal_comma_and_qc_flags() {
 
 #[test]
 fn comma_separated_with_crlf() {
-    let text = "SampleID,OlinkID,UniProt,Assay,NPX\r\nS1,OID1,P1,IL6,2.5\r\nS2,OID1,P1,IL6,-1e-3\r\n";
+    let text =
+        "SampleID,OlinkID,UniProt,Assay,NPX\r\nS1,OID1,P1,IL6,2.5\r\nS2,OID1,P1,IL6,-1e-3\r\n";
     let t = read_str(text).unwrap();
     assert_eq!(npx_values(&t), [2.5, -0.001]);
 }
@@ -149,19 +180,28 @@ fn bad_input_wrong_separator() {
     let e = err("SampleID|OlinkID|Assay|NPX\nS1|O1|A|1\n");
     assert!(e.contains("no `;`, `,` or tab separator"), "{e}");
     let e = err("SampleID;OlinkID;Assay;NPX\nS1,O1,A,1\n");
-    assert!(e.contains("line 2") && e.contains("1 fields where the header has 4"), "{e}");
+    assert!(
+        e.contains("line 2") && e.contains("1 fields where the header has 4"),
+        "{e}"
+    );
 }
 
 #[test]
 fn bad_input_missing_npx_column() {
     let e = err("SampleID;OlinkID;Assay;Value\nS1;O1;A;1\n");
-    assert!(e.contains("no column `NPX`") && e.contains("found: SampleID, OlinkID, Assay, Value"), "{e}");
+    assert!(
+        e.contains("no column `NPX`") && e.contains("found: SampleID, OlinkID, Assay, Value"),
+        "{e}"
+    );
 }
 
 #[test]
 fn bad_input_non_numeric_npx() {
     let e = err("SampleID;OlinkID;Assay;NPX\nS1;O1;A;1.5\nS2;O1;A;high\n");
-    assert!(e.contains("line 3") && e.contains("`NPX`") && e.contains("`high` is not a number"), "{e}");
+    assert!(
+        e.contains("line 3") && e.contains("`NPX`") && e.contains("`high` is not a number"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -174,8 +214,12 @@ fn bad_input_empty_file() {
 
 #[test]
 fn bad_input_binary_garbage() {
-    let garbage: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
-    let e = read_npx_bytes(&garbage, Path::new("x.bin")).unwrap_err().to_string();
+    let garbage: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    let e = read_npx_bytes(&garbage, Path::new("x.bin"))
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("not a recognised Olink NPX file"), "{e}");
 }
 

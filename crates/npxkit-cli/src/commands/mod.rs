@@ -1,0 +1,81 @@
+//! One module per subcommand, plus the input loading they share.
+
+mod qc;
+mod simulate;
+
+use anyhow::{Context, Result};
+use std::path::Path;
+
+use crate::cli::{BelowLodArg, Cli, Command, InputArgs};
+use crate::provenance::RunRecord;
+use crate::UsageError;
+use npxkit_core::{build_matrix, BelowLod, CoreError, QcOptions, QcReport};
+use npxkit_io::Manifest;
+
+/// Runs the chosen subcommand.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Qc(args) => qc::run(args),
+        Command::Simulate(args) => simulate::run(args),
+    }
+}
+
+/// Creates the output folder.
+pub fn ensure_out_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the output folder {}", dir.display()))
+}
+
+/// Reads the NPX file and manifest, applies QC and pivots; records the inputs.
+pub fn load_input(input: &InputArgs, record: &mut RunRecord) -> Result<QcReport> {
+    if !(0.0..=1.0).contains(&input.max_missing) {
+        return Err(UsageError(format!(
+            "--max-missing must be a fraction between 0 and 1, got {}",
+            input.max_missing
+        ))
+        .into());
+    }
+    let bytes = npxkit_io::read_bytes(&input.npx)?;
+    record.input(&input.npx, &bytes);
+    let long = npxkit_io::read_npx_bytes(&bytes, &input.npx)?;
+    log::info!(
+        "{}: {} ({} rows)",
+        input.npx.display(),
+        long.source().format.name(),
+        long.height()
+    );
+    let manifest = match &input.samples {
+        Some(path) => {
+            let bytes = std::fs::read(path)
+                .with_context(|| format!("cannot read the manifest {}", path.display()))?;
+            record.input(path, &bytes);
+            let text = String::from_utf8(bytes).map_err(|_| {
+                anyhow::anyhow!(
+                    "{}: the manifest is not UTF-8 text; save it as UTF-8 TSV or CSV",
+                    path.display()
+                )
+            })?;
+            Some(Manifest::parse(&text, path)?)
+        }
+        None => None,
+    };
+    let opts = QcOptions {
+        control_pattern: input.control_pattern.clone(),
+        exclude_warn: input.exclude_warn,
+        mask_assay_warn: input.mask_assay_warn,
+        below_lod: match input.below_lod {
+            BelowLodArg::Keep => BelowLod::Keep,
+            BelowLodArg::Nan => BelowLod::Nan,
+        },
+        max_missing: input.max_missing,
+    };
+    let report = match build_matrix(&long, manifest.as_ref(), &opts) {
+        Ok(r) => r,
+        Err(CoreError::InvalidOption(msg)) => return Err(UsageError(msg).into()),
+        Err(e) => return Err(e).with_context(|| format!("QC of {}", input.npx.display())),
+    };
+    for w in &report.warnings {
+        log::warn!("{w}");
+    }
+    Ok(report)
+}

@@ -1,0 +1,78 @@
+//! `run.json`: what produced a folder of results (version, command line, options,
+//! input checksums, timings), so any table can be traced back and re-made.
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// One input file and its SHA-256.
+#[derive(Debug, Serialize)]
+pub struct InputFile {
+    /// Path as given.
+    pub path: PathBuf,
+    /// SHA-256 of the bytes read.
+    pub sha256: String,
+}
+
+/// Provenance of one subcommand run.
+#[derive(Debug, Serialize)]
+pub struct RunRecord {
+    tool: &'static str,
+    version: &'static str,
+    subcommand: String,
+    command_line: Vec<String>,
+    options: serde_json::Value,
+    inputs: Vec<InputFile>,
+    outputs: Vec<String>,
+    seconds: f64,
+    #[serde(skip)]
+    started: Option<Instant>,
+}
+
+impl RunRecord {
+    /// Starts a record for `subcommand` with its options rendered as JSON.
+    pub fn start(subcommand: &str, options: serde_json::Value) -> Self {
+        RunRecord {
+            tool: "npxkit",
+            version: env!("CARGO_PKG_VERSION"),
+            subcommand: subcommand.to_string(),
+            command_line: std::env::args().collect(),
+            options,
+            inputs: vec![],
+            outputs: vec![],
+            seconds: 0.0,
+            started: Some(Instant::now()),
+        }
+    }
+
+    /// Records an input file and the checksum of its bytes.
+    pub fn input(&mut self, path: &Path, bytes: &[u8]) {
+        let sha256 = Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        self.inputs.push(InputFile {
+            path: path.to_path_buf(),
+            sha256,
+        });
+    }
+
+    /// Records an output file name.
+    pub fn output(&mut self, name: &str) {
+        self.outputs.push(name.to_string());
+    }
+
+    /// Writes `run.json` into `dir` atomically.
+    pub fn finish(mut self, dir: &Path) -> Result<()> {
+        self.seconds = self.started.map_or(0.0, |s| s.elapsed().as_secs_f64());
+        self.outputs.push("run.json".into());
+        let text = serde_json::to_string_pretty(&self)?;
+        npxkit_io::write_atomic(&dir.join("run.json"), |w| {
+            w.write_all(text.as_bytes())?;
+            w.write_all(b"\n")
+        })
+        .context("writing run.json")
+    }
+}

@@ -1,0 +1,20 @@
+//! **npxkit-core** turns an Olink long table into the matrix every analysis uses.
+//!
+//! [`build_matrix`] applies Olink's QC rules ([`QcOptions`]: control samples, sample QC
+//! status, assay warnings, LOD, missingness, duplicated measurements), joins the sample
+//! manifest and pivots to an [`NpxMatrix`] (assays × samples, `f64`, NaN for missing).
+//! It returns a [`QcReport`] saying, per sample and per assay, what was kept, what was
+//! excluded and why. [`pair_samples`] finds complete subjects across timepoints.
+
+mod error;
+mod matrix;
+mod pairing;
+mod qc;
+pub mod summary;
+
+pub use error::CoreError;
+pub use matrix::{AssayInfo, NpxMatrix, SampleInfo};
+pub use pairing::{pair_samples, Pairing};
+pub use qc::{
+    build_matrix, AssayQc, BelowLod, QcOptions, QcReport, SampleQc, DEFAULT_CONTROL_PATTERN,
+};

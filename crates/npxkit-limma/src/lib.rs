@@ -1,0 +1,49 @@
+//! **npxkit-limma** fits linear models to NPX matrices and computes limma's
+//! empirical Bayes moderated statistics, number for number with R's limma 3.54.
+//!
+//! The pipeline mirrors limma's: [`lm_fit`] (`lmFit`) → optional
+//! [`contrasts_fit`] (`contrasts.fit`) → [`ebayes`] (`eBayes`) or [`treat`]
+//! (`treat`) → [`top_table`] (`topTable`). Inputs are `ndarray` views
+//! (assays × samples, NaN = missing); outputs are plain structs. Nothing is
+//! printed: limma's warnings come back as diagnostics fields.
+//!
+//! # Sections
+//! - [`lm_fit`]: least squares by QR, rank-deficiency as R's `qr()`.
+//! - [`contrasts`]: contrasts of coefficients.
+//! - [`squeeze_var`], [`fit_f_dist`], [`robust`], `spline`: the variance prior.
+//! - [`ebayes`], [`treat`]: moderated statistics.
+//! - [`top_table`]: the per-coefficient result table.
+//! - [`special`], [`distributions`]: digamma/trigamma and t/F tails accurate far
+//!   into the tails.
+//!
+//! # References
+//! Smyth, G. K. (2004). Linear models and empirical Bayes methods for assessing
+//! differential expression in microarray experiments. *Statistical Applications
+//! in Genetics and Molecular Biology* 3, Article 3. doi:10.2202/1544-6115.1027
+
+pub mod contrasts;
+pub mod distributions;
+pub mod ebayes;
+mod error;
+pub mod fit_f_dist;
+mod incomplete;
+pub mod lm_fit;
+mod qr;
+pub mod robust;
+pub mod special;
+mod spline;
+pub mod squeeze_var;
+pub mod top_table;
+pub mod treat;
+mod zeroin;
+
+pub use contrasts::contrasts_fit;
+pub use ebayes::{ebayes, EbayesDiagnostics, EbayesFit, EbayesOptions};
+pub use error::LimmaError;
+pub use fit_f_dist::{fit_f_dist, FDistFit};
+pub use lm_fit::{lm_fit, LinearModelFit};
+pub use npxkit_stats::adjust::AdjustMethod;
+pub use robust::{fit_f_dist_robustly, RobustFDistFit};
+pub use squeeze_var::{squeeze_var, SqueezeDiagnostics, SqueezedVar};
+pub use top_table::{table_rows, top_table, TopTableRow};
+pub use treat::treat;

@@ -1,0 +1,377 @@
+//! Parity with R's limma 3.54.1: each test reads one case written by
+//! `test-data/reference/limma.R` and compares every column of `topTable`
+//! (plus the prior) with named tolerances.
+
+use ndarray::Array2;
+use npxkit_limma::distributions::{pt, qt};
+use npxkit_limma::special::{digamma, tetragamma, trigamma, trigamma_inverse};
+use npxkit_limma::{
+    contrasts_fit, ebayes, lm_fit, table_rows, treat, AdjustMethod, EbayesFit, EbayesOptions,
+    TopTableRow,
+};
+use std::path::PathBuf;
+
+/// Relative tolerance for logFC, CI.L, CI.R, AveExpr and t.
+const TOL_ESTIMATES: f64 = 1e-10;
+/// Relative tolerance for P.Value, adj.P.Val, B, df.total and the prior.
+const TOL_PROBABILITIES: f64 = 1e-8;
+/// Absolute tolerance used only where R's value is exactly 0.
+const ABS_FLOOR_AT_ZERO: f64 = 1e-14;
+/// Relative tolerance for the special functions.
+const TOL_SPECIAL: f64 = 1e-13;
+/// Relative tolerance for Student's t tails and quantiles.
+const TOL_T_TAIL: f64 = 1e-11;
+
+fn reference_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test-data/reference/limma")
+}
+
+/// A TSV with a header row and a first column of row names.
+struct Table {
+    columns: Vec<String>,
+    rows: Vec<String>,
+    values: Array2<f64>,
+}
+
+fn read_table(path: &PathBuf) -> Table {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; run `Rscript test-data/reference/limma.R`",
+            path.display()
+        )
+    });
+    let mut lines = text.lines();
+    let columns: Vec<String> = lines
+        .next()
+        .unwrap()
+        .split('\t')
+        .skip(1)
+        .map(String::from)
+        .collect();
+    let mut rows = Vec::new();
+    let mut flat = Vec::new();
+    for line in lines {
+        let mut fields = line.split('\t');
+        rows.push(fields.next().unwrap().to_string());
+        flat.extend(fields.map(|f| {
+            if f == "NA" {
+                f64::NAN
+            } else {
+                f.parse::<f64>().unwrap()
+            }
+        }));
+    }
+    let values = Array2::from_shape_vec((rows.len(), columns.len()), flat).unwrap();
+    Table {
+        columns,
+        rows,
+        values,
+    }
+}
+
+impl Table {
+    fn col(&self, name: &str) -> Vec<f64> {
+        let j = self
+            .columns
+            .iter()
+            .position(|c| c == name)
+            .unwrap_or_else(|| panic!("no column {name}"));
+        self.values.column(j).to_vec()
+    }
+}
+
+/// Largest relative error, failing on any value outside `tol`.
+fn compare(what: &str, ours: &[f64], r: &[f64], tol: f64) -> f64 {
+    assert_eq!(ours.len(), r.len(), "{what}: lengths");
+    let mut worst = 0.0f64;
+    for (i, (&a, &b)) in ours.iter().zip(r).enumerate() {
+        if b.is_nan() || a.is_nan() {
+            assert!(a.is_nan() && b.is_nan(), "{what}[{i}]: ours {a:e}, R {b:e}");
+            continue;
+        }
+        if b == 0.0 {
+            assert!(
+                a.abs() <= ABS_FLOOR_AT_ZERO,
+                "{what}[{i}]: ours {a:e}, R exactly 0"
+            );
+            continue;
+        }
+        let rel = ((a - b) / b).abs();
+        assert!(
+            rel <= tol,
+            "{what}[{i}]: ours {a:.17e}, R {b:.17e}, rel {rel:e} > {tol:e}"
+        );
+        worst = worst.max(rel);
+    }
+    worst
+}
+
+/// How one case is computed.
+struct Case {
+    dir: &'static str,
+    options: EbayesOptions,
+    treat_lfc: Option<f64>,
+    coefs: &'static [&'static str],
+}
+
+fn run(case: Case) {
+    let dir = reference_dir().join(case.dir);
+    let expr = read_table(&dir.join("expr.tsv"));
+    let design = read_table(&dir.join("design.tsv"));
+    let mut fit = lm_fit(expr.values.view(), design.values.view(), &design.columns).unwrap();
+    let contrasts_path = dir.join("contrasts.tsv");
+    if contrasts_path.exists() {
+        let c = read_table(&contrasts_path);
+        assert_eq!(
+            c.rows, design.columns,
+            "contrast rows follow the design columns"
+        );
+        fit = contrasts_fit(&fit, c.values.view(), &c.columns).unwrap();
+    }
+    let eb = match case.treat_lfc {
+        Some(lfc) => treat(&fit, lfc, &case.options).unwrap(),
+        None => ebayes(&fit, &case.options).unwrap(),
+    };
+    let prior = read_table(&dir.join("prior.tsv"));
+    let w1 = compare(
+        "s2.prior",
+        &eb.s2_prior.to_vec(),
+        &prior.col("s2.prior"),
+        TOL_PROBABILITIES,
+    );
+    let w2 = compare(
+        "df.prior",
+        &eb.df_prior.to_vec(),
+        &prior.col("df.prior"),
+        TOL_PROBABILITIES,
+    );
+    eprintln!(
+        "{}: worst rel. error s2.prior {w1:.1e}, df.prior {w2:.1e}",
+        case.dir
+    );
+    for coef in case.coefs {
+        compare_top_table(
+            &case,
+            &eb,
+            coef,
+            &read_table(&dir.join(format!("toptable_{coef}.tsv"))),
+        );
+    }
+}
+
+fn compare_top_table(case: &Case, eb: &EbayesFit, coef: &str, r: &Table) {
+    let j = eb.fit.coef_names.iter().position(|c| c == coef).unwrap();
+    let rows = table_rows(eb, j, AdjustMethod::BH, 0.95).unwrap();
+    let get = |f: fn(&TopTableRow) -> f64| rows.iter().map(f).collect::<Vec<f64>>();
+    let mut columns: Vec<(&str, Vec<f64>, f64)> = vec![
+        ("logFC", get(|r| r.log_fc), TOL_ESTIMATES),
+        ("CI.L", get(|r| r.ci_l), TOL_ESTIMATES),
+        ("CI.R", get(|r| r.ci_r), TOL_ESTIMATES),
+        ("AveExpr", get(|r| r.ave_expr), TOL_ESTIMATES),
+        ("t", get(|r| r.t), TOL_ESTIMATES),
+        ("P.Value", get(|r| r.p_value), TOL_PROBABILITIES),
+        ("adj.P.Val", get(|r| r.adj_p_val), TOL_PROBABILITIES),
+        ("df.total", get(|r| r.df_total), TOL_PROBABILITIES),
+    ];
+    if r.columns.iter().any(|c| c == "B") {
+        columns.push(("B", get(|r| r.b.unwrap()), TOL_PROBABILITIES));
+    } else {
+        assert!(rows.iter().all(|r| r.b.is_none()));
+    }
+    let mut report = Vec::new();
+    for (name, ours, tol) in &columns {
+        let worst = compare(
+            &format!("{} {coef} {name}", case.dir),
+            ours,
+            &r.col(name),
+            *tol,
+        );
+        report.push(format!("{name} {worst:.1e}"));
+    }
+    eprintln!(
+        "{} {coef}: worst rel. error {}",
+        case.dir,
+        report.join(", ")
+    );
+}
+
+#[test]
+fn limma_a_paired_missing() {
+    run(Case {
+        dir: "a_paired_missing",
+        options: EbayesOptions::default(),
+        treat_lfc: None,
+        coefs: &["timepost"],
+    });
+}
+
+#[test]
+fn limma_b_covariates_contrast() {
+    run(Case {
+        dir: "b_covariates_contrast",
+        options: EbayesOptions::default(),
+        treat_lfc: None,
+        coefs: &["BvsA"],
+    });
+}
+
+#[test]
+fn limma_c_trend() {
+    let options = EbayesOptions {
+        trend: true,
+        ..EbayesOptions::default()
+    };
+    run(Case {
+        dir: "c_trend",
+        options,
+        treat_lfc: None,
+        coefs: &["groupcase"],
+    });
+}
+
+#[test]
+fn limma_d_robust() {
+    let options = EbayesOptions {
+        robust: true,
+        ..EbayesOptions::default()
+    };
+    run(Case {
+        dir: "d_robust",
+        options,
+        treat_lfc: None,
+        coefs: &["groupcase"],
+    });
+}
+
+#[test]
+fn limma_e_zero_variance() {
+    run(Case {
+        dir: "e_zero_variance",
+        options: EbayesOptions::default(),
+        treat_lfc: None,
+        coefs: &["groupcase"],
+    });
+}
+
+#[test]
+fn limma_f_rank_deficient() {
+    run(Case {
+        dir: "f_rank_deficient",
+        options: EbayesOptions::default(),
+        treat_lfc: None,
+        coefs: &["groupcase"],
+    });
+}
+
+#[test]
+fn limma_g_treat() {
+    run(Case {
+        dir: "g_treat",
+        options: EbayesOptions::default(),
+        treat_lfc: Some(0.5),
+        coefs: &["groupcase"],
+    });
+}
+
+#[test]
+fn limma_h_two_contrasts() {
+    run(Case {
+        dir: "h_two_contrasts",
+        options: EbayesOptions::default(),
+        treat_lfc: None,
+        coefs: &["BvsA", "CvsA"],
+    });
+}
+
+#[test]
+fn special_functions_match_r() {
+    let t = read_table(&reference_dir().join("special.tsv"));
+    let x = t.col("x");
+    let worst = [
+        compare(
+            "digamma",
+            &x.iter().map(|&v| digamma(v)).collect::<Vec<_>>(),
+            &t.col("digamma"),
+            TOL_SPECIAL,
+        ),
+        compare(
+            "trigamma",
+            &x.iter().map(|&v| trigamma(v)).collect::<Vec<_>>(),
+            &t.col("trigamma"),
+            TOL_SPECIAL,
+        ),
+        compare(
+            "tetragamma",
+            &x.iter().map(|&v| tetragamma(v)).collect::<Vec<_>>(),
+            &t.col("tetragamma"),
+            TOL_SPECIAL,
+        ),
+        compare(
+            "trigamma_inverse",
+            &x.iter().map(|&v| trigamma_inverse(v)).collect::<Vec<_>>(),
+            &t.col("trigamma_inverse"),
+            TOL_SPECIAL,
+        ),
+    ];
+    eprintln!("special functions: worst rel. errors {worst:?}");
+}
+
+#[test]
+fn t_tails_match_r() {
+    let tab = read_table(&reference_dir().join("t_tails.tsv"));
+    let (t, df) = (tab.col("t"), tab.col("df"));
+    let ours = |f: &dyn Fn(f64, f64) -> f64| {
+        t.iter()
+            .zip(&df)
+            .map(|(&a, &b)| f(a, b))
+            .collect::<Vec<_>>()
+    };
+    let w1 = compare(
+        "pt upper",
+        &ours(&|a, b| pt(a, b, false, false)),
+        &tab.col("upper"),
+        TOL_T_TAIL,
+    );
+    let w2 = compare(
+        "pt log upper",
+        &ours(&|a, b| pt(a, b, false, true)),
+        &tab.col("log_upper"),
+        TOL_T_TAIL,
+    );
+    let w3 = compare(
+        "two-sided",
+        &ours(&|a, b| 2.0 * pt(-a.abs(), b, true, false)),
+        &tab.col("two_sided"),
+        TOL_T_TAIL,
+    );
+    let smallest = tab.col("upper").iter().copied().fold(1.0, f64::min);
+    assert!(smallest < 1e-100, "the reference reaches far into the tail");
+    eprintln!("t tails: worst rel. errors {w1:.1e} {w2:.1e} {w3:.1e}");
+}
+
+#[test]
+fn t_quantiles_match_r() {
+    let tab = read_table(&reference_dir().join("t_quantiles.tsv"));
+    let (p, df) = (tab.col("p"), tab.col("df"));
+    let ours: Vec<f64> = p
+        .iter()
+        .zip(&df)
+        .map(|(&a, &b)| qt(a, b, false, false))
+        .collect();
+    let w = compare("qt upper", &ours, &tab.col("qt_upper"), TOL_T_TAIL);
+    eprintln!("t quantiles: worst rel. error {w:.1e}");
+}
+
+#[test]
+fn limma_i_robust_missing() {
+    let options = EbayesOptions {
+        robust: true,
+        ..EbayesOptions::default()
+    };
+    run(Case {
+        dir: "i_robust_missing",
+        options,
+        treat_lfc: None,
+        coefs: &["groupcase"],
+    });
+}
