@@ -14,6 +14,8 @@
 //! Everything is drawn from one ChaCha8 stream seeded by [`SimConfig::seed`], so a seed
 //! gives the same study on every platform and thread count.
 
+pub mod delivery;
+
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{ChiSquared, Distribution, Normal};
