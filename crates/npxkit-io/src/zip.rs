@@ -40,17 +40,17 @@ pub fn read_zip_delivery(bytes: &[u8], path: &Path) -> Result<ZipMember> {
         .iter()
         .filter(|n| !is_noise(n))
         .partition(|n| is_checksum_name(n));
-    let npx_name = match npx.as_slice() {
-        [one] => (*one).clone(),
-        [] => {
-            return Err(IoError::layout(
+    let npx_name =
+        match npx.as_slice() {
+            [one] => (*one).clone(),
+            [] => return Err(IoError::layout(
                 path,
                 "the zip holds no NPX file; Olink deliveries hold one NPX file and a checksum file",
-            ))
-        }
-        many => return Err(IoError::layout(
-            path,
-            format!(
+            )),
+            many => {
+                return Err(IoError::layout(
+                    path,
+                    format!(
                 "the zip holds {} candidate NPX files ({}); unzip it and pass the NPX file itself",
                 many.len(),
                 many.iter()
@@ -58,8 +58,9 @@ pub fn read_zip_delivery(bytes: &[u8], path: &Path) -> Result<ZipMember> {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-        )),
-    };
+                ))
+            }
+        };
     let read_member =
         |archive: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str| -> Result<Vec<u8>> {
             let mut f = archive.by_name(name).map_err(|e| {
