@@ -13,12 +13,21 @@ build:
 release:
 	$(CARGO) build --release -p npxkit-cli
 
-# System packages a fresh Debian machine lacks. Nothing links BLAS or needs R today;
-# the check is here so the next crate that does has one place to add it.
+# System packages a fresh Debian machine lacks: a C compiler (zstd) and OpenBLAS
+# (libopenblas-dev, for the ndarray-linalg paths of the analysis crates). Installed with
+# apt-get when missing and running as root; otherwise we say what to install. No crate
+# links OpenBLAS yet (npxkit-limma ports LINPACK's QR for parity with R), so a failed
+# OpenBLAS install is a warning, not an error.
 deps:
 	@command -v cc >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then apt-get update -qq && apt-get install -y -qq gcc; \
-	  else echo "npxkit needs a C compiler (gcc) for zstd; install it and re-run" >&2; exit 1; fi; }
+	  else echo "npxkit needs a C compiler: apt-get install gcc" >&2; exit 1; fi; }
+	@if ! ldconfig -p 2>/dev/null | grep -q libopenblas; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libopenblas-dev >/dev/null) \
+	      || echo "warning: could not install libopenblas-dev (not needed by the current crates)" >&2; \
+	  else echo "note: install libopenblas-dev (Debian) for the BLAS-backed paths" >&2; fi; \
+	fi
 
 # Simulate the trial-sized study (5400 assays, 49 subjects at C1D1 and C2D1) and run
 # every subcommand that exists on it.

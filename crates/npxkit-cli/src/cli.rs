@@ -6,16 +6,29 @@ use std::path::PathBuf;
 
 /// npxkit: Olink NPX studies from the delivered files to a reproducible analysis.
 #[derive(Debug, Parser)]
-#[command(name = "npxkit", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "npxkit",
+    version,
+    about = "Olink NPX proteomics: from the delivered files to a reproducible, limma-faithful analysis",
+    long_about = None,
+    propagate_version = true
+)]
 pub struct Cli {
     /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, global = true, value_name = "N")]
-    pub threads: Option<usize>,
+    #[arg(long, global = true, value_name = "N", help_heading = "Global options",
+          value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
     /// More messages on stderr (-v info, -vv debug).
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    #[arg(short, long, action = clap::ArgAction::Count, global = true, help_heading = "Global options")]
     pub verbose: u8,
     /// Only errors on stderr.
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    #[arg(
+        short,
+        long,
+        global = true,
+        conflicts_with = "verbose",
+        help_heading = "Global options"
+    )]
     pub quiet: bool,
     /// The step to run.
     #[command(subcommand)]
@@ -34,6 +47,19 @@ pub enum Command {
     ///   npxkit qc --npx delivery.parquet --samples samples.tsv --group timepoint --pair subject --out results/
     #[command(verbatim_doc_comment)]
     Qc(QcArgs),
+    /// Differential expression with limma's linear models and empirical Bayes.
+    ///
+    /// Fits `~ pair + group + covariates` to every assay (R's model.matrix with
+    /// treatment contrasts; the reference group level is the second level of the first
+    /// --contrast), moderates the variances as limma's eBayes (or treat with --lfc) and
+    /// writes de.tsv (one row per assay and contrast, sorted by P.Value; limma's
+    /// topTable columns) and run.json into --out, then prints a summary.
+    ///
+    /// Example:
+    ///   npxkit de --npx delivery.parquet --samples samples.tsv --group timepoint \
+    ///     --pair subject --contrast C2D1-C1D1 --out results/
+    #[command(verbatim_doc_comment)]
+    De(DeArgs),
     /// Simulate a realistic paired Olink study with known truth, for demos and tests.
     ///
     /// Writes npx.csv (NPX Signature long CSV), npx.parquet (Explore HT parquet),
@@ -97,6 +123,63 @@ pub struct QcArgs {
     /// Output folder (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+}
+
+/// `npxkit de` options.
+#[derive(Debug, Args)]
+pub struct DeArgs {
+    /// Input and QC rules (--samples is required here).
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Manifest column with the group compared (timepoint, arm).
+    #[arg(long, value_name = "COL")]
+    pub group: String,
+    /// Contrast B-A: level B minus level A of --group (e.g. C2D1-C1D1). Repeatable;
+    /// with more than one, de.tsv gains a leading `contrast` column.
+    #[arg(long, value_name = "B-A", required = true)]
+    pub contrast: Vec<String>,
+    /// Manifest column with the subject: a blocking factor (paired design ~ subject + group).
+    #[arg(long, value_name = "COL")]
+    pub pair: Option<String>,
+    /// Manifest columns to adjust for, comma-separated (numeric when every value is a
+    /// number, categorical otherwise), e.g. --covariates age,sex.
+    #[arg(long, value_name = "C1,C2", value_delimiter = ',')]
+    pub covariates: Vec<String>,
+    /// Let the prior variance follow a trend in average NPX (limma's eBayes(trend = TRUE)).
+    #[arg(long)]
+    pub trend: bool,
+    /// Robust prior, protecting against outlying variances (eBayes(robust = TRUE)).
+    #[arg(long)]
+    pub robust: bool,
+    /// Test |logFC| > X instead of logFC = 0 (limma's treat; B is then NA).
+    #[arg(long, value_name = "X")]
+    pub lfc: Option<f64>,
+    /// Multiple-testing adjustment of P.Value into adj.P.Val (R's p.adjust).
+    #[arg(long, value_enum, ignore_case = true, default_value_t = AdjustArg::BH)]
+    pub adjust: AdjustArg,
+    /// Output folder (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+/// `--adjust` values (R's `p.adjust` method names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AdjustArg {
+    /// Benjamini-Hochberg false discovery rate.
+    #[value(name = "BH")]
+    BH,
+    /// Bonferroni family-wise error rate.
+    #[value(name = "bonferroni")]
+    Bonferroni,
+    /// Holm step-down family-wise error rate.
+    #[value(name = "holm")]
+    Holm,
+    /// Benjamini-Yekutieli false discovery rate under dependence.
+    #[value(name = "BY")]
+    BY,
+    /// No adjustment.
+    #[value(name = "none")]
+    None,
 }
 
 /// `npxkit simulate` options.

@@ -128,8 +128,11 @@ fn qc_same_tables_from_csv_parquet_and_zip() {
         .filter(|l| l.contains("control (SampleType"))
         .count();
     assert_eq!(controls, 4);
-    let unpaired = lines.iter().filter(|l| l.ends_with("\tNA\tFALSE")).count();
-    assert_eq!(unpaired, 1);
+    // The unpaired sample keeps its subject; controls have neither subject nor pairing.
+    let unpaired: Vec<&&str> = lines.iter().filter(|l| l.ends_with("\tFALSE")).collect();
+    assert_eq!(unpaired.len(), 1, "{unpaired:?}");
+    assert!(unpaired[0].ends_with("\tP010\tFALSE"), "{unpaired:?}");
+    assert_eq!(lines.iter().filter(|l| l.ends_with("\tNA\tNA")).count(), 4);
     assert_eq!(assay_qc.lines().count(), 1 + 150);
 }
 
@@ -376,4 +379,308 @@ fn usage_errors_exit_2() {
     assert!(String::from_utf8_lossy(&o.stdout).contains("qc"));
     let o = ok(&["qc", "--help"]);
     assert!(String::from_utf8_lossy(&o.stdout).contains("Example:"));
+}
+
+// ===================================================================================
+// npxkit de (issue 4): end to end on simulated studies, and parity with R limma.
+// Helpers of this section start with `de_`.
+// ===================================================================================
+
+/// de.tsv's columns after the optional leading `contrast`.
+const DE_COLUMNS: &str =
+    "OlinkID\tUniProt\tAssay\tlogFC\tCI.L\tCI.R\tAveExpr\tt\tP.Value\tadj.P.Val\tB\tdf.total";
+
+/// Reads a TSV into its header and rows of cells.
+fn de_read_tsv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = read(path);
+    let mut lines = text.lines();
+    let header = lines
+        .next()
+        .unwrap()
+        .split('\t')
+        .map(String::from)
+        .collect();
+    let rows = lines
+        .map(|l| l.split('\t').map(String::from).collect())
+        .collect();
+    (header, rows)
+}
+
+fn de_num(s: &str) -> f64 {
+    if s == "NA" {
+        f64::NAN
+    } else {
+        s.parse()
+            .unwrap_or_else(|_| panic!("`{s}` is not a number"))
+    }
+}
+
+/// OlinkIDs in order of first appearance in a `;`-separated NPX CSV (the matrix order).
+fn de_input_order(npx_csv: &Path) -> Vec<String> {
+    let text = read(npx_csv);
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(';').collect();
+    let col = header.iter().position(|h| *h == "OlinkID").unwrap();
+    let mut seen = std::collections::HashSet::new();
+    lines
+        .map(|l| l.split(';').nth(col).unwrap().to_string())
+        .filter(|id| seen.insert(id.clone()))
+        .collect()
+}
+
+#[test]
+fn de_paired_simulated_study() {
+    let dir = tempfile::tempdir().unwrap();
+    let study = dir.path().join("study");
+    ok(&[
+        "simulate",
+        "--proteins",
+        "200",
+        "--subjects",
+        "10",
+        "--seed",
+        "3",
+        "--out",
+        p(&study),
+    ]);
+    let run = |threads: &str, out: &Path| {
+        let o = ok(&[
+            "--threads",
+            threads,
+            "de",
+            "--npx",
+            p(&study.join("npx.csv")),
+            "--samples",
+            p(&study.join("samples.tsv")),
+            "--group",
+            "timepoint",
+            "--pair",
+            "subject",
+            "--contrast",
+            "C2D1-C1D1",
+            "--out",
+            p(out),
+        ]);
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let (out1, out2) = (dir.path().join("t1"), dir.path().join("t2"));
+    let summary = run("1", &out1);
+    run("2", &out2);
+    assert!(
+        summary.starts_with("de: 200 assays tested") && summary.contains("C2D1-C1D1: "),
+        "{summary}"
+    );
+    assert_eq!(
+        std::fs::read(out1.join("de.tsv")).unwrap(),
+        std::fs::read(out2.join("de.tsv")).unwrap(),
+        "de.tsv depends on --threads"
+    );
+    let text = read(&out1.join("de.tsv"));
+    assert_eq!(text.lines().next().unwrap(), DE_COLUMNS);
+    let (header, rows) = de_read_tsv(&out1.join("de.tsv"));
+    assert_eq!(rows.len(), 200);
+    assert!(rows.iter().all(|r| r.len() == header.len()));
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    // Sorted by P.Value, ties in input order.
+    let order = de_input_order(&study.join("npx.csv"));
+    let rank = |id: &str| order.iter().position(|o| o == id).unwrap();
+    for w in rows.windows(2) {
+        let (a, b) = (de_num(&w[0][col("P.Value")]), de_num(&w[1][col("P.Value")]));
+        assert!(a <= b, "not sorted by P.Value: {a} then {b}");
+        if a == b {
+            assert!(rank(&w[0][col("OlinkID")]) < rank(&w[1][col("OlinkID")]));
+        }
+    }
+    let cd274 = rows.iter().find(|r| r[col("Assay")] == "CD274").unwrap();
+    assert!(de_num(&cd274[col("logFC")]) > 0.0, "{cd274:?}");
+    assert!(de_num(&cd274[col("CI.L")]) < de_num(&cd274[col("CI.R")]));
+    let record: serde_json::Value = serde_json::from_str(&read(&out1.join("run.json"))).unwrap();
+    assert_eq!(record["subcommand"], "de");
+    assert_eq!(record["options"]["contrast"][0], "C2D1-C1D1");
+}
+
+/// Relative tolerances of the R parity tests (DESIGN.md "Reference parity").
+const DE_TOL_ESTIMATES: f64 = 1e-10;
+const DE_TOL_PVALUES: f64 = 1e-8;
+
+/// Runs `npxkit de` with `test-data/reference/de_cli/<case>.args` on the committed
+/// study and compares de.tsv with `<case>.tsv`, written by
+/// `test-data/reference/de_cli.R` (R 4.2.2, limma 3.54.1). Relative 1e-10 for
+/// logFC, CI.L, CI.R, AveExpr, t (and df.total); 1e-8 for P.Value, adj.P.Val, B.
+fn de_parity(case: &str) {
+    let root = repo().join("test-data/reference/de_cli");
+    let input = root.join("input");
+    let extra = read(&root.join(format!("{case}.args")));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let mut args = vec![
+        "de".to_string(),
+        "--npx".into(),
+        p(&input.join("npx.csv")).into(),
+        "--samples".into(),
+        p(&input.join("samples.tsv")).into(),
+    ];
+    args.extend(extra.lines().map(String::from));
+    args.extend(["--out".into(), p(&out).into()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    ok(&args);
+    let (got_h, got) = de_read_tsv(&out.join("de.tsv"));
+    let (want_h, want) = de_read_tsv(&root.join(format!("{case}.tsv")));
+    let several = want.iter().any(|r| r[0] != want[0][0]);
+    assert_eq!(
+        got_h[0] == "contrast",
+        several,
+        "contrast column: {got_h:?}"
+    );
+    assert_eq!(got.len(), want.len(), "{case}: row count");
+    let key = |h: &[String], r: &[String]| {
+        let c = h.iter().position(|x| x == "contrast").map(|i| r[i].clone());
+        let id = r[h.iter().position(|x| x == "OlinkID").unwrap()].clone();
+        (c.unwrap_or_else(|| want[0][0].clone()), id)
+    };
+    let got_rows: std::collections::HashMap<_, _> =
+        got.iter().map(|r| (key(&got_h, r), r)).collect();
+    let mut worst: Vec<(String, f64)> = Vec::new();
+    for (name, tol) in [
+        ("logFC", DE_TOL_ESTIMATES),
+        ("CI.L", DE_TOL_ESTIMATES),
+        ("CI.R", DE_TOL_ESTIMATES),
+        ("AveExpr", DE_TOL_ESTIMATES),
+        ("t", DE_TOL_ESTIMATES),
+        ("df.total", DE_TOL_ESTIMATES),
+        ("P.Value", DE_TOL_PVALUES),
+        ("adj.P.Val", DE_TOL_PVALUES),
+        ("B", DE_TOL_PVALUES),
+    ] {
+        let gi = got_h.iter().position(|h| h == name).unwrap();
+        let wi = want_h.iter().position(|h| h == name).unwrap();
+        let mut max_rel = 0.0_f64;
+        for w in &want {
+            let k = key(&want_h, w);
+            let g = got_rows
+                .get(&k)
+                .unwrap_or_else(|| panic!("{case}: no row {k:?}"));
+            let (a, b) = (de_num(&g[gi]), de_num(&w[wi]));
+            if a.is_nan() || b.is_nan() {
+                assert!(
+                    a.is_nan() && b.is_nan(),
+                    "{case} {k:?} {name}: {a} vs R {b}"
+                );
+                continue;
+            }
+            let rel = if a == b { 0.0 } else { (a - b).abs() / b.abs() };
+            assert!(
+                rel <= tol,
+                "{case} {k:?} {name}: {a} vs R {b} (relative {rel:e})"
+            );
+            max_rel = max_rel.max(rel);
+        }
+        worst.push((name.to_string(), max_rel));
+    }
+    eprintln!("{case}: worst relative errors vs R: {worst:?}");
+}
+
+#[test]
+fn de_parity_paired() {
+    de_parity("paired");
+}
+
+#[test]
+fn de_parity_covariates() {
+    de_parity("covariates");
+}
+
+#[test]
+fn de_parity_paired_trend() {
+    de_parity("paired_trend");
+}
+
+#[test]
+fn de_parity_paired_robust() {
+    de_parity("paired_robust");
+}
+
+#[test]
+fn de_parity_covariates_treat() {
+    de_parity("covariates_treat");
+}
+
+#[test]
+fn de_parity_two_contrasts() {
+    de_parity("two_contrasts");
+}
+
+#[test]
+fn de_parity_reference_level() {
+    de_parity("reference_level");
+}
+
+#[test]
+fn de_errors() {
+    let input = repo().join("test-data/reference/de_cli/input");
+    let npx = input.join("npx.csv");
+    let samples = input.join("samples.tsv");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let base = [
+        "de",
+        "--npx",
+        p(&npx),
+        "--samples",
+        p(&samples),
+        "--group",
+        "timepoint",
+    ];
+    let with = |extra: &[&'static str]| -> Vec<&str> {
+        base.iter()
+            .copied()
+            .chain(extra.iter().copied())
+            .chain(["--out", p(&out)])
+            .collect()
+    };
+    // Usage errors (exit 2): unknown level, missing --contrast, no manifest, bad column.
+    let e = fails(&with(&["--contrast", "C3D1-C1D1"]), 2);
+    assert!(e.contains("C3D1-C1D1") && e.contains("C1D1, C2D1"), "{e}");
+    fails(&with(&[]), 2);
+    let e = fails(
+        &[
+            "de",
+            "--npx",
+            p(&npx),
+            "--group",
+            "timepoint",
+            "--contrast",
+            "C2D1-C1D1",
+            "--out",
+            p(&out),
+        ],
+        2,
+    );
+    assert!(e.contains("--samples"), "{e}");
+    let e = fails(&with(&["--contrast", "C2D1-C1D1", "--pair", "patient"]), 2);
+    assert!(e.contains("no column `patient`"), "{e}");
+    let e = fails(
+        &with(&["--contrast", "C2D1-C1D1", "--adjust", "fdr-ish"]),
+        2,
+    );
+    assert!(e.contains("--adjust"), "{e}");
+    // A contrast needing a non-estimable coefficient (each sample its own subject).
+    let e = fails(&with(&["--contrast", "C2D1-C1D1", "--pair", "SampleID"]), 1);
+    assert!(
+        e.contains("timepointC2D1") && e.contains("cannot estimate"),
+        "{e}"
+    );
+    assert!(!out.join("de.tsv").exists(), "a failed run writes no table");
+    // --adjust is case-insensitive; B is NA after --lfc.
+    ok(&with(&[
+        "--contrast",
+        "C2D1-C1D1",
+        "--adjust",
+        "bh",
+        "--lfc",
+        "0.5",
+    ]));
+    let (h, rows) = de_read_tsv(&out.join("de.tsv"));
+    let b = h.iter().position(|x| x == "B").unwrap();
+    assert!(rows.iter().all(|r| r[b] == "NA"));
 }

@@ -40,6 +40,16 @@ pub enum CoreError {
         /// Their IDs.
         samples: String,
     },
+    /// A contrast names a level the group column does not have.
+    #[error("--contrast `{contrast}`: not two levels of `{column}` (levels: {levels}); write it as B-A with two of them")]
+    UnknownLevel {
+        /// The contrast as given.
+        contrast: String,
+        /// The group column.
+        column: String,
+        /// The levels present, comma-separated.
+        levels: String,
+    },
     /// Nothing is left to analyse.
     #[error("{0}")]
     NothingLeft(String),

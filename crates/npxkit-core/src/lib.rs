@@ -4,14 +4,18 @@
 //! status, assay warnings, LOD, missingness, duplicated measurements), joins the sample
 //! manifest and pivots to an [`NpxMatrix`] (assays × samples, `f64`, NaN for missing).
 //! It returns a [`QcReport`] saying, per sample and per assay, what was kept, what was
-//! excluded and why. [`pair_samples`] finds complete subjects across timepoints.
+//! excluded and why. [`pair_samples`] finds complete subjects across timepoints;
+//! [`build_design`] makes the design matrix and contrasts of a linear model from the
+//! manifest (R's `model.matrix` with treatment contrasts).
 
+pub mod design;
 mod error;
 mod matrix;
 mod pairing;
 mod qc;
 pub mod summary;
 
+pub use design::{build_design, Contrast, Design, DesignSpec};
 pub use error::CoreError;
 pub use matrix::{AssayInfo, NpxMatrix, SampleInfo};
 pub use pairing::{pair_samples, Pairing};

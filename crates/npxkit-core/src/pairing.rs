@@ -8,6 +8,8 @@ use crate::matrix::NpxMatrix;
 /// Subjects with one sample at every level, and the samples left over.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pairing {
+    /// The manifest column naming the subject.
+    pub subject_column: String,
     /// The levels, in the order given (or sorted, when none were given).
     pub levels: Vec<String>,
     /// Complete subjects: name and the matrix column of its sample at each level.
@@ -86,6 +88,7 @@ pub fn pair_samples(
     }
     unpaired.sort_unstable();
     Ok(Pairing {
+        subject_column: pair_col.to_string(),
         levels,
         complete,
         unpaired,

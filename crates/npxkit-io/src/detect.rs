@@ -40,8 +40,11 @@ impl Format {
 
 /// How many leading bytes are inspected for binary content.
 const SNIFF_BYTES: usize = 8192;
+/// How many leading bytes are read as text to find header rows: a Target 96 export
+/// with 8 panels has header rows of several KiB each.
+const TEXT_SNIFF_BYTES: usize = 1 << 20;
 /// How many leading records may precede the `OlinkID` row of a wide export.
-const WIDE_HEADER_ROWS: usize = 12;
+pub(crate) const WIDE_HEADER_ROWS: usize = 20;
 
 /// Detects the format of `bytes`, or says why it is none of the supported ones.
 pub fn detect_format(bytes: &[u8]) -> Result<Format, String> {
@@ -54,17 +57,19 @@ pub fn detect_format(bytes: &[u8]) -> Result<Format, String> {
             windows_contains(head, b"[Content_Types].xml") && windows_contains(head, b"xl/");
         return Ok(if is_xlsx { Format::Xlsx } else { Format::Zip });
     }
-    let head = &bytes[..bytes.len().min(SNIFF_BYTES)];
-    if head.contains(&0) {
+    if bytes[..bytes.len().min(SNIFF_BYTES)].contains(&0) {
         return Err("binary content that is neither parquet nor zip".into());
     }
+    let head = &bytes[..bytes.len().min(TEXT_SNIFF_BYTES)];
     let text = match std::str::from_utf8(head) {
         Ok(t) => t,
         // A multi-byte character cut at the sniff boundary is fine.
         Err(e) if e.valid_up_to() + 4 >= head.len() => {
             std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or("")
         }
-        Err(_) => return Err("text that is not UTF-8; re-export the file as UTF-8".into()),
+        Err(_) => {
+            return Err("text that is not UTF-8 (or binary); re-export the file as UTF-8".into())
+        }
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let first: Vec<_> = records(text).take(WIDE_HEADER_ROWS).collect();
@@ -103,6 +108,17 @@ fn first_cell_is(record: &str, name: &str) -> bool {
 
 fn windows_contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// How a separator is named in messages.
+pub(crate) fn separator_name(sep: u8) -> &'static str {
+    match sep {
+        b'\t' => "tab",
+        b';' => "`;`",
+        b',' => "`,`",
+        b'|' => "`|`",
+        _ => "the detected separator",
+    }
 }
 
 pub(crate) fn truncate(s: &str, n: usize) -> String {

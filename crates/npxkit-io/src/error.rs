@@ -8,13 +8,12 @@ use std::path::PathBuf;
 #[non_exhaustive]
 pub enum IoError {
     /// The file could not be opened, read or written.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         /// The file concerned.
         path: PathBuf,
-        /// The operating-system error.
-        #[source]
-        source: std::io::Error,
+        /// The operating-system error (shown in the message, so not chained again).
+        error: std::io::Error,
     },
     /// The file is empty (or holds only blank lines).
     #[error("{path}: the file is empty; check that the export finished and that you passed the right file")]
@@ -104,7 +103,7 @@ impl IoError {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         IoError::Io {
             path: path.into(),
-            source,
+            error: source,
         }
     }
 

@@ -76,10 +76,10 @@ pub fn read_npx_bytes(bytes: &[u8], path: &Path) -> Result<NpxLong> {
         Format::WideCsv { separator } => wide::read_wide(bytes, separator, path)?,
         Format::Parquet => parquet::read_parquet(bytes, path)?,
         Format::Xlsx => {
-            return Err(IoError::UnknownFormat {
-                path: path.into(),
-                reason: "an Excel workbook; npxkit does not read xlsx yet: save the NPX sheet as CSV (semicolon-separated) and pass that".into(),
-            })
+            return Err(IoError::layout(
+                path,
+                "an Excel workbook: npxkit does not read xlsx yet; save the NPX sheet as CSV (semicolon-separated) and pass that",
+            ))
         }
         Format::Zip => {
             let member = zip::read_zip_delivery(bytes, path)?;

@@ -12,18 +12,21 @@ use polars::prelude::*;
 use std::io::Cursor;
 use std::path::Path;
 
-use crate::detect::truncate;
+use crate::detect::{separator_name, truncate};
 use crate::error::{IoError, Result};
 use crate::npx_long::{canonical_names, col, normalise_qc};
 use crate::text::{count_fields, parse_number, records, split_fields, NumberError};
 
 /// Reads a long NPX table from text already in memory.
 pub fn read_long(bytes: &[u8], separator: u8, path: &Path) -> Result<DataFrame> {
-    let text = std::str::from_utf8(bytes).map_err(|e| IoError::InvalidValue {
-        path: path.into(),
-        line: line_of_offset(bytes, e.valid_up_to()),
-        column: "-".into(),
-        message: "invalid UTF-8; re-export the file as UTF-8".into(),
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        IoError::layout(
+            path,
+            format!(
+                "line {}: invalid UTF-8 text; re-export the file as UTF-8",
+                line_of_offset(bytes, e.valid_up_to())
+            ),
+        )
     })?;
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut recs = records(body);
@@ -101,9 +104,9 @@ fn check_required(
         }
         let hint = if names.len() < 3 {
             format!(
-                "the header split into {} field(s) on `{}`; is the separator right?",
+                "the header split into {} field(s) on {}; is the separator right?",
                 names.len(),
-                separator as char
+                separator_name(separator)
             )
         } else if required == col::NPX
             && names
@@ -138,16 +141,17 @@ fn field_count_error(
     path: &Path,
 ) -> IoError {
     let at_end = body.trim_end_matches(['\n', '\r']).ends_with(record);
-    let hint = if found < expected && at_end && !body.ends_with('\n') {
+    let separator_hint = format!(
+        "check the separator ({} detected from the header) and the quoting on that line",
+        separator_name(separator)
+    );
+    let hint = if found == 1 || found > expected || !at_end {
+        separator_hint
+    } else if !body.ends_with('\n') {
         "the last row stops early: the file looks truncated; export or download it again"
             .to_string()
-    } else if found < expected && at_end {
-        "the last row is short: the file may be truncated; export or download it again".to_string()
     } else {
-        format!(
-            "check the separator (`{}` detected from the header) and the quoting on that line",
-            separator as char
-        )
+        format!("the last row is short: the file may be truncated (export or download it again), or {separator_hint}")
     };
     IoError::FieldCount {
         path: path.into(),

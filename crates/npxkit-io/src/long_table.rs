@@ -80,14 +80,19 @@ impl LongTable {
         Ok(())
     }
 
-    /// Converts to a polars data frame.
+    /// Converts to a polars data frame; NaN numbers become nulls, as Olink's parquet
+    /// deliveries store missing NPX.
     pub fn to_frame(&self) -> PolarsResult<DataFrame> {
         let cols: Vec<Column> = self
             .columns
             .iter()
             .map(|(n, c)| match c {
                 LongColumn::Text(v) => Column::new(n.as_str().into(), v),
-                LongColumn::Number(v) => Column::new(n.as_str().into(), v),
+                LongColumn::Number(v) => {
+                    let opt: Vec<Option<f64>> =
+                        v.iter().map(|x| (!x.is_nan()).then_some(*x)).collect();
+                    Column::new(n.as_str().into(), opt)
+                }
             })
             .collect();
         DataFrame::new_infer_height(cols)

@@ -59,16 +59,18 @@ pub fn read_wide(bytes: &[u8], separator: u8, path: &Path) -> Result<DataFrame> 
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let recs: Vec<Record<'_>> = records(text).collect();
     let find = |name: &str| {
-        recs.iter().take(20).position(|r| {
-            split_fields(r.text, separator)
-                .first()
-                .is_some_and(|c| normalise_header(c) == name)
-        })
+        recs.iter()
+            .take(crate::detect::WIDE_HEADER_ROWS)
+            .position(|r| {
+                split_fields(r.text, separator)
+                    .first()
+                    .is_some_and(|c| normalise_header(c) == name)
+            })
     };
     let missing = |what: &str| {
         IoError::layout(
             path,
-            format!("wide export without a `{what}` header row in its first 20 lines; is this an Olink Target 96 NPX export?"),
+            format!("wide export without a `{what}` header row in its first lines; is this an Olink Target 96 NPX export?"),
         )
     };
     let panel_row = find("panel").ok_or_else(|| missing("Panel"))?;
@@ -214,7 +216,7 @@ fn build_long(
             let value = parse_number(&fields[j]).map_err(|_| IoError::InvalidValue {
                 path: path.into(),
                 line: *line,
-                column: format!("{a} ({olink_id}), column {}", j + 1),
+                column: format!("column {} ({a}, {olink_id})", j + 1),
                 message: format!(
                     "`{}` is not a number; write NPX like 3.14 and NA for missing",
                     fields[j]

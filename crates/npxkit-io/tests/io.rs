@@ -228,3 +228,42 @@ fn bad_input_empty_sample_id() {
     let e = err("SampleID;OlinkID;Assay;NPX\n;O1;A;1.5\n");
     assert!(e.contains("line 2") && e.contains("empty SampleID"), "{e}");
 }
+
+#[test]
+fn wide_with_header_rows_longer_than_the_sniff_window() {
+    // 8 panels × 92 assays: the Panel row alone is over 8 KiB.
+    let n = 8 * 92;
+    let row = |first: &str, f: &dyn Fn(usize) -> String| {
+        let cells: Vec<String> = (0..n).map(f).collect();
+        format!("{first};{};Plate ID;QC Warning\n", cells.join(";"))
+    };
+    let mut text = String::from("Big project;NPX Manager\nNPX Data\n");
+    text += &row("Panel", &|j| {
+        format!("Olink TARGET 96 PANEL NUMBER {}", j / 92)
+    });
+    text += &row("Assay", &|j| format!("GENE{j}"));
+    text += &row("Uniprot ID", &|j| format!("P{j:05}"));
+    text += &row("OlinkID", &|j| format!("OID{j:05}"));
+    text += &format!("S1;{};P1;Pass\n", vec!["1.5"; n].join(";"));
+    text += &format!("LOD;{};;\n", vec!["0.5"; n].join(";"));
+    assert!(text.find("Assay").unwrap() > 8192);
+    let t = read_npx_bytes(text.as_bytes(), Path::new("big.csv")).unwrap();
+    assert_eq!(t.source().format, Format::WideCsv { separator: b';' });
+    assert_eq!(t.height(), n);
+    assert_eq!(t.f64_column(col::LOD).unwrap().get(n - 1), Some(0.5));
+}
+
+#[test]
+fn wrong_separator_on_last_row_is_not_called_truncation() {
+    let e = err("SampleID;OlinkID;Assay;NPX\nS1,O1,A,1\n");
+    assert!(e.contains("check the separator (`;` detected"), "{e}");
+    assert!(!e.contains("truncated"), "{e}");
+}
+
+#[test]
+fn missing_file_names_the_os_error_once() {
+    let e = read_npx(Path::new("/nonexistent/npx.csv"))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(e.matches("No such file").count(), 1, "{e}");
+}

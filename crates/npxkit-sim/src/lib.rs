@@ -309,8 +309,10 @@ fn layout_samples(cfg: &SimConfig, rng: &mut ChaCha8Rng) -> Vec<SimSample> {
         let j = rng.random_range(0..=k);
         study.swap(k, j);
     }
-    for k in 0..cfg.n_warn.min(study.len()) {
-        let j = (k * 37 + 11) % study.len();
+    // Distinct samples get WARN: every k-th position from a fixed offset.
+    let n_warn = cfg.n_warn.min(study.len());
+    for k in 0..n_warn {
+        let j = (11 + k * study.len() / n_warn.max(1)) % study.len();
         study[j].qc = "WARN";
     }
     let mut out = Vec::new();

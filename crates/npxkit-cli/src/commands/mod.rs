@@ -1,5 +1,6 @@
 //! One module per subcommand, plus the input loading they share.
 
+mod de;
 mod qc;
 mod simulate;
 
@@ -16,7 +17,19 @@ use npxkit_io::Manifest;
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Qc(args) => qc::run(args),
+        Command::De(args) => de::run(args),
         Command::Simulate(args) => simulate::run(args),
+    }
+}
+
+/// Turns option mistakes found while reading the data (a column the manifest lacks,
+/// pairing without a manifest) into usage errors (exit 2); other errors stay data errors.
+pub fn usage_or_data(e: CoreError) -> anyhow::Error {
+    match e {
+        CoreError::InvalidOption(_) | CoreError::NoSuchColumn { .. } => {
+            UsageError(e.to_string()).into()
+        }
+        other => other.into(),
     }
 }
 

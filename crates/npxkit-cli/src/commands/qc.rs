@@ -4,7 +4,7 @@ use anyhow::Result;
 use serde_json::json;
 
 use crate::cli::QcArgs;
-use crate::commands::{ensure_out_dir, load_input};
+use crate::commands::{ensure_out_dir, load_input, usage_or_data};
 use crate::provenance::RunRecord;
 use npxkit_core::{pair_samples, Pairing, QcReport};
 use npxkit_io::{fmt_f64, fmt_text, TsvTable};
@@ -26,7 +26,9 @@ pub fn run(args: QcArgs) -> Result<()> {
     );
     let report = load_input(&args.input, &mut record)?;
     let pairing = match (&args.group, &args.pair) {
-        (Some(g), Some(p)) => Some(pair_samples(&report.matrix, p, g, None)?),
+        (Some(g), Some(p)) if report.matrix.n_samples() > 0 => {
+            Some(pair_samples(&report.matrix, p, g, None).map_err(usage_or_data)?)
+        }
         _ => None,
     };
     sample_table(&report, pairing.as_ref()).write_atomic(&args.out.join("qc.tsv"))?;
@@ -56,7 +58,14 @@ fn sample_table(report: &QcReport, pairing: Option<&Pairing>) -> TsvTable {
         header.extend(["subject", "paired"]);
     }
     let mut t = TsvTable::new(header);
-    let column_of = |id: &str| report.matrix.samples.iter().position(|s| s.sample_id == id);
+    let m = &report.matrix;
+    let column_of = |id: &str| m.samples.iter().position(|s| s.sample_id == id);
+    let subjects: Vec<Option<&str>> = match (pairing, &m.manifest) {
+        (Some(p), Some(man)) => man
+            .column_index(&p.subject_column)
+            .map_or_else(|| vec![None; m.n_samples()], |c| m.sample_values(c)),
+        _ => vec![],
+    };
     for s in &report.samples {
         let mut row = vec![
             fmt_text(Some(&s.sample_id)),
@@ -78,17 +87,12 @@ fn sample_table(report: &QcReport, pairing: Option<&Pairing>) -> TsvTable {
         ];
         if let Some(p) = pairing {
             let j = column_of(&s.sample_id);
-            let subject = j.and_then(|j| {
-                p.complete
-                    .iter()
-                    .find(|(_, cols)| cols.contains(&j))
-                    .map(|(n, _)| n.clone())
-            });
-            row.push(fmt_text(subject.as_deref()));
-            row.push(match (j, &subject) {
-                (None, _) => "NA".into(),
-                (Some(_), Some(_)) => "TRUE".into(),
-                (Some(_), None) => "FALSE".into(),
+            let paired = j.map(|j| p.complete.iter().any(|(_, cols)| cols.contains(&j)));
+            row.push(fmt_text(j.and_then(|j| subjects[j])));
+            row.push(match paired {
+                None => "NA".into(),
+                Some(true) => "TRUE".into(),
+                Some(false) => "FALSE".into(),
             });
         }
         t.push(row);
@@ -151,7 +155,7 @@ fn summary(report: &QcReport, pairing: Option<&Pairing>) -> String {
         .count();
     let m = &report.matrix;
     let mut s = format!(
-        "samples: {n} in the file; {controls} controls, {qc} failed QC, {unlisted} not in the manifest; {} kept\n\
+        "samples: {n} in the file; {controls} controls, {qc} excluded by QC status, {unlisted} not in the manifest; {} kept\n\
          assays:  {} in the file; {assays_out} excluded; {} kept\n",
         m.n_samples(),
         report.assays.len(),

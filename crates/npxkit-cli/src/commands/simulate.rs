@@ -34,7 +34,8 @@ pub fn run(args: SimulateArgs) -> Result<()> {
     let mut record = RunRecord::start(
         "simulate",
         json!({"proteins": args.proteins, "subjects": args.subjects, "unpaired": args.unpaired,
-               "frac_changed": args.frac_changed, "missing_rate": args.missing_rate, "seed": args.seed}),
+               "frac_changed": args.frac_changed, "missing_rate": args.missing_rate, "seed": args.seed,
+               "format": format!("{:?}", args.format).to_lowercase()}),
     );
     if args.format != SimFormat::Parquet {
         delivery::signature_csv(&study).write_delimited_file(&args.out.join("npx.csv"), b';')?;
