@@ -1,11 +1,11 @@
 //! Empirical Bayes moderated t-statistics and log-odds, as limma's `eBayes`.
 
-use crate::distributions::{pt, qt, t_two_sided_p};
 use crate::error::LimmaError;
 use crate::fit_f_dist::median;
 use crate::lm_fit::LinearModelFit;
 use crate::squeeze_var::{squeeze_var, SqueezeDiagnostics, SqueezedVar};
 use ndarray::{Array1, Array2, ArrayView1, Zip};
+use npxkit_stats::dist::{pt, pt_log, qt, qt_log, Tail};
 
 /// Prior df above this are treated as infinite in the log-odds (limma's 1e6).
 const INFINITE_DF_PRIOR: f64 = 1e6;
@@ -150,7 +150,7 @@ pub fn ebayes(fit: &LinearModelFit, opts: &EbayesOptions) -> Result<EbayesFit, L
     let t = moderated_t(fit, &squeezed.var_post);
     let mut p_value = t.clone();
     for (mut row, &d) in p_value.rows_mut().into_iter().zip(&df_total) {
-        row.mapv_inplace(|v| t_two_sided_p(v, d));
+        row.mapv_inplace(|v| 2.0 * pt(-v.abs(), d, Tail::Lower));
     }
     let lim_scale = median(&squeezed.var_prior.to_vec());
     let lim = (
@@ -255,7 +255,7 @@ fn tmixture(
         .map(|&i| {
             let a = t[i].abs();
             if df[i] < max_df {
-                qt(pt(a, df[i], false, true), max_df, false, true)
+                qt_log(pt_log(a, df[i], Tail::Upper), max_df, Tail::Upper)
             } else {
                 a
             }
@@ -269,10 +269,10 @@ fn tmixture(
         .map(|(r, &k)| {
             let ts = tabs[k];
             let v1 = su[keep[k]] * su[keep[k]];
-            let p0 = 2.0 * pt(ts, max_df, false, false);
+            let p0 = 2.0 * pt(ts, max_df, Tail::Upper);
             let ptarget = ((r as f64 + 0.5) / n as f64 - (1.0 - p) * p0) / p;
             let v0 = if ptarget > p0 {
-                let qtarget = qt(ptarget / 2.0, max_df, false, false);
+                let qtarget = qt(ptarget / 2.0, max_df, Tail::Upper);
                 v1 * ((ts / qtarget).powi(2) - 1.0)
             } else {
                 0.0

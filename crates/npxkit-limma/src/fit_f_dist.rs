@@ -1,15 +1,30 @@
 //! Moment estimation of the parameters of a scaled F distribution, as limma's
 //! `fitFDist`: the prior of the residual variances in empirical Bayes.
+//!
+//! [`trigamma_inverse`] (limma's `trigammaInverse`, defined in limma's
+//! `R/fitFDist.R`) lives here because it is limma's own algorithm, with
+//! limma's cut-offs and Newton tolerance; the R base special functions it
+//! builds on (`digamma`, `trigamma`, `psigamma(x, 2)`) are in
+//! [`npxkit_stats::special`], the workspace's single home of special
+//! functions.
 
 use crate::error::LimmaError;
 use crate::qr::{Qr, QR_TOL};
-use crate::special::{digamma, trigamma, trigamma_inverse};
 use crate::spline::NaturalSpline;
+use npxkit_stats::special::{digamma, tetragamma, trigamma};
 
 /// Degrees of freedom at or below this are treated as zero (limma's 1e-15).
 const DF_ZERO: f64 = 1e-15;
 /// Variances above −1e-15 are usable (limma's tolerance for round-off negatives).
 const VAR_NEGATIVE_TOL: f64 = -1e-15;
+/// Above this value `trigammaInverse(x)` is `1/sqrt(x)` (limma's cut-off).
+const TRIGAMMA_INVERSE_LARGE: f64 = 1e7;
+/// Below this value `trigammaInverse(x)` is `1/x` (limma's cut-off).
+const TRIGAMMA_INVERSE_SMALL: f64 = 1e-6;
+/// Relative Newton step at which limma's `trigammaInverse` stops.
+const TRIGAMMA_INVERSE_TOL: f64 = 1e-8;
+/// Newton iteration cap of limma's `trigammaInverse`.
+const TRIGAMMA_INVERSE_MAX_ITER: usize = 50;
 /// Variances are floored at this fraction of their median before taking logs (limma's 1e-5).
 const VAR_FLOOR_FRACTION: f64 = 1e-5;
 
@@ -245,9 +260,56 @@ pub(crate) fn median(x: &[f64]) -> f64 {
     }
 }
 
+/// Inverse of the trigamma function by Newton's method, as limma's `trigammaInverse`.
+///
+/// Solves ψ₁(y) = x for y > 0. Like limma it returns `1/sqrt(x)` for x > 1e7,
+/// `1/x` for x < 1e-6, NaN for x < 0, starts Newton at `0.5 + 1/x` and stops
+/// when the relative step falls below 1e-8 or after 50 iterations.
+///
+/// # References
+/// Smyth, G. K. (2004). Linear models and empirical Bayes methods for assessing
+/// differential expression in microarray experiments. *Statistical Applications
+/// in Genetics and Molecular Biology* 3, Article 3. doi:10.2202/1544-6115.1027
+pub fn trigamma_inverse(x: f64) -> f64 {
+    if x.is_nan() || x < 0.0 {
+        return f64::NAN;
+    }
+    if x > TRIGAMMA_INVERSE_LARGE {
+        return 1.0 / x.sqrt();
+    }
+    if x < TRIGAMMA_INVERSE_SMALL {
+        return 1.0 / x;
+    }
+    let mut y = 0.5 + 1.0 / x;
+    for _ in 0..=TRIGAMMA_INVERSE_MAX_ITER {
+        let tri = trigamma(y);
+        let dif = tri * (1.0 - tri / x) / tetragamma(y);
+        y += dif;
+        if -dif / y < TRIGAMMA_INVERSE_TOL {
+            break;
+        }
+    }
+    y
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn rel(a: f64, b: f64) -> f64 {
+        ((a - b) / b).abs()
+    }
+
+    #[test]
+    fn test_trigamma_inverse_round_trip() {
+        for &y in &[0.01, 0.3, 1.0, 4.5, 40.0, 1e4] {
+            let x = trigamma(y);
+            assert!(rel(trigamma_inverse(x), y) < 1e-7, "{y}");
+        }
+        assert!(trigamma_inverse(-1.0).is_nan());
+        assert_eq!(trigamma_inverse(1e8), 1.0 / 1e8f64.sqrt());
+        assert_eq!(trigamma_inverse(1e-7), 1e7);
+    }
 
     #[test]
     fn test_fit_f_dist_degenerate_sizes() {

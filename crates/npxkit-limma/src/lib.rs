@@ -13,8 +13,11 @@
 //! - [`squeeze_var`], [`fit_f_dist`], [`robust`], `spline`: the variance prior.
 //! - [`ebayes`], [`treat`]: moderated statistics.
 //! - [`top_table`]: the per-coefficient result table.
-//! - [`special`], [`distributions`]: digamma/trigamma and t/F tails accurate far
-//!   into the tails.
+//!
+//! Distribution and special functions (t, F, chi-squared tails and
+//! quantiles; digamma, trigamma) come from [`npxkit_stats::dist`] and
+//! [`npxkit_stats::special`]; only limma's own `trigammaInverse` is here, as
+//! [`fit_f_dist::trigamma_inverse`].
 //!
 //! # References
 //! Smyth, G. K. (2004). Linear models and empirical Bayes methods for assessing
@@ -22,15 +25,12 @@
 //! in Genetics and Molecular Biology* 3, Article 3. doi:10.2202/1544-6115.1027
 
 pub mod contrasts;
-pub mod distributions;
 pub mod ebayes;
 mod error;
 pub mod fit_f_dist;
-mod incomplete;
 pub mod lm_fit;
 mod qr;
 pub mod robust;
-pub mod special;
 mod spline;
 pub mod squeeze_var;
 pub mod top_table;

@@ -3,11 +3,11 @@
 //! values by root finding on the prior df, then per-variance prior df
 //! shrunk for outliers.
 
-use crate::distributions::{df_density, pchisq, pf, qf};
 use crate::error::LimmaError;
 use crate::fit_f_dist::{fit_f_dist, median, FDistFit};
 use crate::spline::quantile_sorted;
 use crate::zeroin::zeroin;
+use npxkit_stats::dist::{df_density, pchisq, pf_log, qf, qf_log, Tail};
 
 /// Degrees of freedom at or below this are left out (limma's 1e-6 here).
 const DF_ZERO: f64 = 1e-6;
@@ -177,12 +177,12 @@ fn equalise_df1(x: &mut [f64], df1: &[f64], nr: &FDistFit) -> f64 {
     for (xi, &d) in x.iter_mut().zip(df1) {
         if d < df1max - DF1_EQUAL_TOL {
             let f = *xi / s;
-            let pupper = pf(f, d, nr.df2, false, true);
-            let plower = pf(f, d, nr.df2, true, true);
+            let pupper = pf_log(f, d, nr.df2, Tail::Upper);
+            let plower = pf_log(f, d, nr.df2, Tail::Lower);
             let g = if pupper < plower {
-                qf(pupper, df1max, nr.df2, false, true)
+                qf_log(pupper, df1max, nr.df2, Tail::Upper)
             } else {
-                qf(plower, df1max, nr.df2, true, true)
+                qf_log(plower, df1max, nr.df2, Tail::Lower)
             };
             *xi = g * s;
         }
@@ -226,8 +226,8 @@ fn winsorised(z: &[f64], ztrend: f64, wtp: (f64, f64)) -> Moments {
 /// Gauss–Legendre quadrature on the x/(1+x) scale as limma.
 fn winsorised_moments(df1: f64, df2: f64, wtp: (f64, f64), quad: &[(f64, f64)]) -> Moments {
     let fq = [
-        qf(wtp.0, df1, df2, true, false),
-        qf(1.0 - wtp.1, df1, df2, true, false),
+        qf(wtp.0, df1, df2, Tail::Lower),
+        qf(1.0 - wtp.1, df1, df2, Tail::Lower),
     ];
     let zq = [fq[0].ln(), fq[1].ln()];
     let q = [fq[0] / (1.0 + fq[0]), fq[1] / (1.0 + fq[1])];
@@ -315,7 +315,7 @@ fn infinite_df(z: &[f64], df1: f64, ztc: f64, nr: FDistFit, small: usize) -> Rob
     let fstat: Vec<f64> = z.iter().map(|v| (v - ztc).exp()).collect();
     let tail_p: Vec<f64> = fstat
         .iter()
-        .map(|f| pchisq(f * df1, df1, false, false))
+        .map(|f| pchisq(f * df1, df1, Tail::Upper))
         .collect();
     let ranks = average_ranks(&fstat);
     let pno: Vec<f64> = tail_p
@@ -351,7 +351,7 @@ fn shrink_outliers(z: &[f64], df1: f64, df2: f64, ztc: f64) -> (Vec<f64>, Vec<f6
     let fstat: Vec<f64> = z.iter().map(|v| (v - ztc).exp()).collect();
     let log_tail: Vec<f64> = fstat
         .iter()
-        .map(|&f| pf(f, df1, df2, false, true))
+        .map(|&f| pf_log(f, df1, df2, Tail::Upper))
         .collect();
     let ranks = average_ranks(&fstat);
     let log_pno: Vec<f64> = log_tail
@@ -369,7 +369,7 @@ fn shrink_outliers(z: &[f64], df1: f64, df2: f64, ztc: f64) -> (Vec<f64>, Vec<f6
     } else {
         let fmax = fstat.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let first = 0.5f64.ln() / min_log_tail * df2;
-        let outlier_df = 0.5f64.ln() / pf(fmax, df1, first, false, true) * first;
+        let outlier_df = 0.5f64.ln() / pf_log(fmax, df1, first, Tail::Upper) * first;
         log_pno
             .iter()
             .zip(&prob_outlier)

@@ -1,9 +1,9 @@
 //! The table of results for one coefficient, as limma's `topTable`.
 
-use crate::distributions::qt;
 use crate::ebayes::EbayesFit;
 use crate::error::LimmaError;
 use npxkit_stats::adjust::{p_adjust, AdjustMethod};
+use npxkit_stats::dist::{qt, Tail};
 
 /// One assay's row of [`top_table`], with limma's column meanings.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,7 +87,7 @@ pub fn table_rows(
             let log_fc = eb.fit.coefficients[[i, coef]];
             let margin = eb.s2_post[i].sqrt()
                 * eb.fit.stdev_unscaled[[i, coef]]
-                * qt(alpha, eb.df_total[i], true, false);
+                * qt(alpha, eb.df_total[i], Tail::Lower);
             TopTableRow {
                 index: i,
                 log_fc,

@@ -1,9 +1,9 @@
 //! Moderated t-tests relative to a fold-change threshold, as limma's `treat`.
 
-use crate::distributions::pt;
 use crate::ebayes::{empty, moderate, EbayesDiagnostics, EbayesFit, EbayesOptions, Moderated};
 use crate::error::LimmaError;
 use crate::lm_fit::LinearModelFit;
+use npxkit_stats::dist::{pt, Tail};
 
 /// Tests whether each |coefficient| exceeds `lfc`, with empirically Bayes
 /// moderated variances, as limma's `treat(fit, lfc = lfc)`.
@@ -48,7 +48,7 @@ pub fn treat(
         let right = (b.abs() - lfc) / se;
         let left = (b.abs() + lfc) / se;
         let d = df_total[i];
-        p_value[[i, j]] = pt(right, d, false, false) + pt(left, d, false, false);
+        p_value[[i, j]] = pt(right, d, Tail::Upper) + pt(left, d, Tail::Upper);
         t[[i, j]] = if b.is_nan() {
             f64::NAN
         } else if *b > lfc {

@@ -1,10 +1,14 @@
 //! **npxkit-stats** holds the classical tests of R's `stats` package that
-//! npxkit needs, written to agree with R to many digits.
+//! npxkit needs, written to agree with R to many digits. It is also the
+//! workspace's single home of probability distributions ([`dist`]) and
+//! special functions ([`special`]); `npxkit-limma` uses them.
 //!
 //! # Sections
 //! - [`adjust`]: [`p_adjust`] and [`AdjustMethod`], as `stats::p.adjust`.
-//! - [`dist`]: t, normal and Wilcoxon distribution functions (`pt`, `qt`,
-//!   `pnorm`, `psignrank`, `pwilcox`).
+//! - [`dist`]: every distribution function npxkit uses — t, normal, F,
+//!   chi-squared and the Wilcoxon null distributions (`pt`, `qt`, `pnorm`,
+//!   `pf`, `qf`, `pchisq`, `psignrank`, `pwilcox`, with `_log` variants).
+//! - [`special`]: `lgamma`, `lbeta`, `digamma`, `trigamma`, `tetragamma`.
 //! - [`ttest`]: one-sample, paired, Welch and Student t-tests, as `t.test`.
 //! - [`wilcoxon`]: signed-rank and rank-sum tests, as `wilcox.test`.
 //!
@@ -16,6 +20,8 @@ pub mod adjust;
 mod alternative;
 pub mod dist;
 pub mod error;
+mod incomplete;
+pub mod special;
 mod summary;
 pub mod ttest;
 pub mod wilcoxon;

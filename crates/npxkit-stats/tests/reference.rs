@@ -1,5 +1,8 @@
 //! Parity with R: compares npxkit-stats with the values R 4.2 wrote into
-//! `test-data/reference/stats/` (made by `test-data/reference/stats.R`).
+//! `test-data/reference/stats/` (made by `test-data/reference/stats.R`), and
+//! the t tails, t quantiles and polygamma functions with the values R 4.2 /
+//! limma 3.54.1 wrote into `test-data/reference/limma/` (made by
+//! `test-data/reference/limma.R`; the tests moved here with the functions).
 //!
 //! Each test names the file it reads and the tolerance it applies. Relative
 //! errors are `|got - want| / |want|`; both `NaN` (R's `NA`) counts as equal.
@@ -7,7 +10,8 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use npxkit_stats::dist::{pnorm, psignrank, pt, pwilcox, qt};
+use npxkit_stats::dist::{pnorm, psignrank, pt, pt_log, pwilcox, qt};
+use npxkit_stats::special::{digamma, tetragamma, trigamma};
 use npxkit_stats::{
     p_adjust, t_test_one_sample, t_test_paired, t_test_two_sample, wilcox_test_one_sample,
     wilcox_test_paired, wilcox_test_two_sample, AdjustMethod, Alternative, TTest, TTestOptions,
@@ -30,6 +34,14 @@ const P_RTOL: f64 = 1e-12;
 const ADJUST_RTOL: f64 = 1e-14;
 /// `qt` quantiles: relative; the largest error seen is 4e-14.
 const QT_RTOL: f64 = 1e-12;
+/// `limma/special.tsv` polygamma functions: relative (limma's TOL_SPECIAL).
+const SPECIAL_RTOL: f64 = 1e-13;
+/// `limma/t_tails.tsv` and `t_quantiles.tsv`: relative (limma's TOL_T_TAIL);
+/// the largest error seen is 2.8e-12, at df = 5e5.
+const T_TAIL_RTOL: f64 = 1e-11;
+/// Absolute tolerance of the `limma/` comparisons, used only where R's value
+/// is exactly 0 (limma's ABS_FLOOR_AT_ZERO).
+const LIMMA_ABS_FLOOR_AT_ZERO: f64 = 1e-14;
 /// Absolute floor for quantities that R gives as (nearly) zero, e.g.
 /// `qt(0.5, df)`, which R returns as about 1e-16 rather than 0.
 const ZERO_ATOL: f64 = 1e-14;
@@ -40,13 +52,20 @@ struct Table {
 }
 
 impl Table {
+    /// A file of `test-data/reference/stats/`.
     fn read(name: &str) -> Table {
+        Table::read_from("stats", name)
+    }
+
+    /// A file of `test-data/reference/<dir>/`, written by `<dir>.R`.
+    fn read_from(dir: &str, name: &str) -> Table {
         let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../test-data/reference/stats")
+            .join("../../test-data/reference")
+            .join(dir)
             .join(name);
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
             panic!(
-                "{}: {e}; run `Rscript test-data/reference/stats.R`",
+                "{}: {e}; run `Rscript test-data/reference/{dir}.R`",
                 path.display()
             )
         });
@@ -432,4 +451,119 @@ fn pwilcox_grid() {
             P_RTOL,
         );
     }
+}
+
+/// Largest relative error over a column of `test-data/reference/limma/`,
+/// failing on any value outside `tol`, with limma's rules: `NaN` must match
+/// `NaN`, and where R's value is exactly 0 ours must be within
+/// [`LIMMA_ABS_FLOOR_AT_ZERO`].
+fn compare_limma(what: &str, ours: &[f64], r: &[f64], tol: f64) -> f64 {
+    assert_eq!(ours.len(), r.len(), "{what}: lengths");
+    let mut worst = 0.0f64;
+    for (i, (&a, &b)) in ours.iter().zip(r).enumerate() {
+        if b.is_nan() || a.is_nan() {
+            assert!(a.is_nan() && b.is_nan(), "{what}[{i}]: ours {a:e}, R {b:e}");
+            continue;
+        }
+        if b == 0.0 {
+            assert!(
+                a.abs() <= LIMMA_ABS_FLOOR_AT_ZERO,
+                "{what}[{i}]: ours {a:e}, R exactly 0"
+            );
+            continue;
+        }
+        let rel = ((a - b) / b).abs();
+        assert!(
+            rel <= tol,
+            "{what}[{i}]: ours {a:.17e}, R {b:.17e}, rel {rel:e} > {tol:e}"
+        );
+        worst = worst.max(rel);
+    }
+    worst
+}
+
+/// Column `col` of a `test-data/reference/limma/` table.
+fn limma_col(table: &Table, col: &str) -> Vec<f64> {
+    table.rows.iter().map(|r| num(r, col)).collect()
+}
+
+/// `limma/special.tsv`: digamma, trigamma, tetragamma, tolerance
+/// [`SPECIAL_RTOL`]. (Its `trigamma_inverse` column is checked in
+/// npxkit-limma, where limma's `trigammaInverse` lives.)
+#[test]
+fn special_functions_match_r() {
+    let t = Table::read_from("limma", "special.tsv");
+    let x = limma_col(&t, "x");
+    let ours = |f: fn(f64) -> f64| x.iter().map(|&v| f(v)).collect::<Vec<_>>();
+    let worst = [
+        compare_limma(
+            "digamma",
+            &ours(digamma),
+            &limma_col(&t, "digamma"),
+            SPECIAL_RTOL,
+        ),
+        compare_limma(
+            "trigamma",
+            &ours(trigamma),
+            &limma_col(&t, "trigamma"),
+            SPECIAL_RTOL,
+        ),
+        compare_limma(
+            "tetragamma",
+            &ours(tetragamma),
+            &limma_col(&t, "tetragamma"),
+            SPECIAL_RTOL,
+        ),
+    ];
+    eprintln!("special functions: worst rel. errors {worst:?}");
+}
+
+/// `limma/t_tails.tsv`: upper, log upper and two-sided t tails (down to
+/// 1e-100 and beyond), tolerance [`T_TAIL_RTOL`].
+#[test]
+fn t_tails_match_r() {
+    let tab = Table::read_from("limma", "t_tails.tsv");
+    let (t, df) = (limma_col(&tab, "t"), limma_col(&tab, "df"));
+    let ours = |f: &dyn Fn(f64, f64) -> f64| {
+        t.iter()
+            .zip(&df)
+            .map(|(&a, &b)| f(a, b))
+            .collect::<Vec<_>>()
+    };
+    let w1 = compare_limma(
+        "pt upper",
+        &ours(&|a, b| pt(a, b, Tail::Upper)),
+        &limma_col(&tab, "upper"),
+        T_TAIL_RTOL,
+    );
+    let w2 = compare_limma(
+        "pt log upper",
+        &ours(&|a, b| pt_log(a, b, Tail::Upper)),
+        &limma_col(&tab, "log_upper"),
+        T_TAIL_RTOL,
+    );
+    let w3 = compare_limma(
+        "two-sided",
+        &ours(&|a, b| 2.0 * pt(-a.abs(), b, Tail::Lower)),
+        &limma_col(&tab, "two_sided"),
+        T_TAIL_RTOL,
+    );
+    let smallest = limma_col(&tab, "upper").iter().copied().fold(1.0, f64::min);
+    assert!(smallest < 1e-100, "the reference reaches far into the tail");
+    eprintln!("t tails: worst rel. errors {w1:.1e} {w2:.1e} {w3:.1e}");
+}
+
+/// `limma/t_quantiles.tsv`: upper-tail t quantiles, tolerance
+/// [`T_TAIL_RTOL`].
+#[test]
+fn t_quantiles_match_r() {
+    let tab = Table::read_from("limma", "t_quantiles.tsv");
+    let (p, df) = (limma_col(&tab, "p"), limma_col(&tab, "df"));
+    let ours: Vec<f64> = p
+        .iter()
+        .zip(&df)
+        .map(|(&a, &b)| qt(a, b, Tail::Upper))
+        .collect();
+    let w = compare_limma("qt upper", &ours, &limma_col(&tab, "qt_upper"), T_TAIL_RTOL);
+    eprintln!("t quantiles: worst rel. error {w:.1e}");
 }
