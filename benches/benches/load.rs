@@ -1,5 +1,6 @@
 //! Loading a 5400-assay × 92-sample study (plus plate controls) into `NpxMatrix`:
 //! read + detect + parse + QC + pivot, from long CSV and from parquet.
+#![allow(missing_docs)] // criterion_group!/criterion_main! generate undocumented items
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use npxkit_core::{build_matrix, QcOptions};

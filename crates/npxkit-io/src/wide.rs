@@ -43,6 +43,13 @@ enum WideColumn {
     Other,
 }
 
+/// One footer row's values, spread over the long table's rows.
+struct FooterValues<'a> {
+    target: &'a str,
+    numbers: Vec<f64>,
+    texts: Vec<Option<String>>,
+}
+
 /// Footer rows and the canonical column each fills.
 const FOOTERS: &[(&str, &str)] = &[
     ("lod", col::LOD),
@@ -185,9 +192,13 @@ fn build_long(
     let mut index = Vec::with_capacity(n);
     let (mut oid, mut uniprot, mut assay, mut panel) = (vec![], vec![], vec![], vec![]);
     let (mut plate, mut qc, mut npx) = (vec![], vec![], Vec::with_capacity(n));
-    let mut footer_values: Vec<(&str, Vec<f64>, Vec<Option<String>>)> = footers
+    let mut footer_values: Vec<FooterValues<'_>> = footers
         .iter()
-        .map(|(t, _, _)| (*t, vec![], vec![]))
+        .map(|(target, _, _)| FooterValues {
+            target,
+            numbers: vec![],
+            texts: vec![],
+        })
         .collect();
     // Each assay column's panel-specific plate and QC columns, found once.
     let panel_column = |j: usize, want_plate: bool| {
@@ -239,7 +250,7 @@ fn build_long(
                 let raw = fvals.get(j).map(|s| s.as_str()).unwrap_or("");
                 if *target == "Normalization" {
                     footer_values[k]
-                        .2
+                        .texts
                         .push(Some(raw.to_string()).filter(|s| !s.is_empty()));
                 } else {
                     let v = parse_number(raw).map_err(|_| IoError::InvalidValue {
@@ -248,7 +259,7 @@ fn build_long(
                         column: format!("{a} ({olink_id})"),
                         message: format!("`{raw}` in the {target} footer is not a number"),
                     })?;
-                    footer_values[k].1.push(v);
+                    footer_values[k].numbers.push(v);
                 }
             }
         }
@@ -264,14 +275,19 @@ fn build_long(
         Column::new(col::SAMPLE_QC.into(), qc),
         Column::new(col::NPX.into(), npx),
     ];
-    for (target, nums, texts) in footer_values {
+    for FooterValues {
+        target,
+        numbers,
+        texts,
+    } in footer_values
+    {
         if cols.iter().any(|c| c.name().as_str() == target) {
             continue; // first LOD-like footer wins (LOD before Max LOD)
         }
         if target == "Normalization" {
             cols.push(Column::new(target.into(), texts));
         } else {
-            cols.push(Column::new(target.into(), nums));
+            cols.push(Column::new(target.into(), numbers));
         }
     }
     DataFrame::new_infer_height(cols).map_err(|e| IoError::engine(path, e))
