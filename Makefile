@@ -37,7 +37,9 @@ demo: release
 	./target/release/npxkit qc --npx $(DEMO)/study/npx.parquet --samples $(DEMO)/study/samples.tsv \
 	    --group timepoint --pair subject --out $(DEMO)/qc
 	./target/release/npxkit qc --npx $(DEMO)/study/npx.csv --samples $(DEMO)/study/samples.tsv --out $(DEMO)/qc-csv
-	@echo "demo written to $(DEMO)/: study/ (simulated delivery), qc/ (qc.tsv, assay_qc.tsv, run.json)"
+	./target/release/npxkit de --npx $(DEMO)/study/npx.parquet --samples $(DEMO)/study/samples.tsv \
+	    --group timepoint --pair subject --contrast C2D1-C1D1 --out $(DEMO)/de
+	@echo "demo written to $(DEMO)/: study/ (simulated delivery), qc/ (qc.tsv, assay_qc.tsv), de/ (de.tsv), each with run.json"
 
 test: deps
 	@if $(CARGO) nextest --version >/dev/null 2>&1; then \

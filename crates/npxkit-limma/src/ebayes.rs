@@ -239,6 +239,19 @@ fn tmixture(
     proportion: f64,
     lim: (f64, f64),
 ) -> f64 {
+    tmixture_with(t, su, df, proportion, lim, true)
+}
+
+/// [`tmixture`], with the candidate pruning switchable so tests can check it
+/// changes nothing.
+fn tmixture_with(
+    t: ArrayView1<f64>,
+    su: ArrayView1<f64>,
+    df: ArrayView1<f64>,
+    proportion: f64,
+    lim: (f64, f64),
+    prune: bool,
+) -> f64 {
     let keep: Vec<usize> = (0..t.len()).filter(|&i| !t[i].is_nan()).collect();
     let n = keep.len();
     let ntarget = (proportion / 2.0 * n as f64).ceil() as usize;
@@ -250,11 +263,28 @@ fn tmixture(
         .iter()
         .map(|&i| df[i])
         .fold(f64::NEG_INFINITY, f64::max);
+    // limma maps each |t| with df < max_df to the |t| of equal tail probability at
+    // max_df, then keeps the ntarget largest. The map never increases |t| (|T| is
+    // stochastically decreasing in df), so an |t| below the ntarget-th largest of the
+    // full-df statistics cannot reach the top: only candidates at or above that
+    // threshold are mapped (a quantile solve each), which gives the same top set and
+    // the same values as mapping all of them.
+    let threshold = if prune {
+        nth_largest(
+            keep.iter()
+                .filter(|&&i| df[i] >= max_df)
+                .map(|&i| t[i].abs())
+                .collect(),
+            ntarget,
+        )
+    } else {
+        f64::NEG_INFINITY
+    };
     let tabs: Vec<f64> = keep
         .iter()
         .map(|&i| {
             let a = t[i].abs();
-            if df[i] < max_df {
+            if df[i] < max_df && a >= threshold {
                 qt_log(pt_log(a, df[i], Tail::Upper), max_df, Tail::Upper)
             } else {
                 a
@@ -281,6 +311,15 @@ fn tmixture(
         })
         .sum();
     v0_sum / ntarget as f64
+}
+
+/// The `k`-th largest value (1-based), or −∞ when there are fewer than `k`.
+fn nth_largest(mut values: Vec<f64>, k: usize) -> f64 {
+    if k == 0 || values.len() < k {
+        return f64::NEG_INFINITY;
+    }
+    let (_, kth, _) = values.select_nth_unstable_by(k - 1, |a, b| b.total_cmp(a));
+    *kth
 }
 
 /// B-statistics: log posterior odds of a non-zero coefficient, as in limma's `.ebayes`.
@@ -371,6 +410,49 @@ mod tests {
             ebayes(&fit, &opts),
             Err(LimmaError::InvalidOption { .. })
         ));
+    }
+
+    #[test]
+    fn test_tmixture_pruning_changes_nothing() {
+        // Deterministic pseudo-random t statistics, unscaled SDs and unequal df.
+        let n = 3000;
+        let mut state = 12345u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let t: Array1<f64> = (0..n).map(|_| (next() - 0.5) * 12.0).collect();
+        let su: Array1<f64> = (0..n).map(|_| 0.2 + next()).collect();
+        let df: Array1<f64> = (0..n)
+            .map(|_| {
+                if next() < 0.4 {
+                    3.0 + (next() * 40.0).floor()
+                } else {
+                    50.0
+                }
+            })
+            .collect();
+        for proportion in [0.01, 0.1, 0.5] {
+            let pruned = tmixture_with(
+                t.view(),
+                su.view(),
+                df.view(),
+                proportion,
+                (0.01, 100.0),
+                true,
+            );
+            let full = tmixture_with(
+                t.view(),
+                su.view(),
+                df.view(),
+                proportion,
+                (0.01, 100.0),
+                false,
+            );
+            assert_eq!(pruned.to_bits(), full.to_bits(), "proportion {proportion}");
+        }
     }
 
     #[test]

@@ -47,6 +47,49 @@ impl LinearModelFit {
     pub fn n_coefs(&self) -> usize {
         self.coefficients.ncols()
     }
+
+    /// The fit restricted to some coefficients, as R's `fit[, cols]`. Moderation
+    /// (`ebayes`, `treat`) of the subset gives the same statistics for those
+    /// coefficients as moderating the whole fit: the variance prior depends only on
+    /// the residual variances, and t, p and B are computed per coefficient. A paired
+    /// design has one coefficient per subject, so testing only the contrast of
+    /// interest saves most of the work.
+    pub fn select_coefs(&self, cols: &[usize]) -> LinearModelFit {
+        let coefficients = self.coefficients.select(Axis(1), cols);
+        let partial_na_assays = partial_na(&coefficients);
+        LinearModelFit {
+            stdev_unscaled: self.stdev_unscaled.select(Axis(1), cols),
+            sigma: self.sigma.clone(),
+            df_residual: self.df_residual.clone(),
+            amean: self.amean.clone(),
+            cov_coefficients: self
+                .cov_coefficients
+                .select(Axis(0), cols)
+                .select(Axis(1), cols),
+            coef_names: cols.iter().map(|&j| self.coef_names[j].clone()).collect(),
+            estimable: cols.iter().map(|&j| self.estimable[j]).collect(),
+            not_estimable: cols
+                .iter()
+                .filter(|&&j| !self.estimable[j])
+                .map(|&j| self.coef_names[j].clone())
+                .collect(),
+            partial_na_assays,
+            coefficients,
+        }
+    }
+}
+
+/// Assays with some but not all coefficients NaN (limma's "Partial NA coefficients").
+fn partial_na(coefficients: &Array2<f64>) -> usize {
+    let p = coefficients.ncols();
+    coefficients
+        .rows()
+        .into_iter()
+        .filter(|r| {
+            let na = r.iter().filter(|v| v.is_nan()).count();
+            p > 1 && na > 0 && na < p
+        })
+        .count()
 }
 
 /// One assay's least-squares results.
@@ -83,10 +126,20 @@ pub fn lm_fit(
     let p = design.ncols();
     let full = Qr::new(design, QR_TOL);
     let full_stdev = full.stdev_unscaled();
-    let fits: Vec<AssayFit> = (0..y.nrows())
+    // The refit of an assay with missing values depends on the design and on which
+    // samples are observed, not on the values: factorise once per missingness
+    // pattern (real deliveries repeat patterns: a failed sample, a plate) and solve
+    // every assay sharing it. Same arithmetic as one factorisation per assay.
+    let groups = missingness_groups(y);
+    let group_fits: Vec<Vec<(usize, AssayFit)>> = groups
         .into_par_iter()
-        .map(|i| fit_assay(y.row(i), design, &full, &full_stdev))
+        .map(|rows| fit_pattern(y, design, &rows, &full, &full_stdev))
         .collect();
+    let mut fits: Vec<Option<AssayFit>> = (0..y.nrows()).map(|_| None).collect();
+    for (i, f) in group_fits.into_iter().flatten() {
+        fits[i] = Some(f);
+    }
+    let fits: Vec<AssayFit> = fits.into_iter().flatten().collect();
     let g = fits.len();
     let mut coefficients = Array2::from_elem((g, p), f64::NAN);
     let mut stdev_unscaled = Array2::from_elem((g, p), f64::NAN);
@@ -101,14 +154,7 @@ pub fn lm_fit(
         .filter(|&j| !estimable[j])
         .map(|j| coef_names[j].clone())
         .collect();
-    let partial_na_assays = coefficients
-        .rows()
-        .into_iter()
-        .filter(|r| {
-            let na = r.iter().filter(|v| v.is_nan()).count();
-            p > 1 && na > 0 && na < p
-        })
-        .count();
+    let partial_na_assays = partial_na(&coefficients);
     Ok(LinearModelFit {
         coefficients,
         stdev_unscaled,
@@ -170,33 +216,77 @@ fn full_cov(qr: &Qr, p: usize) -> Array2<f64> {
     out
 }
 
-/// Fits one assay: the shared factorisation when fully observed, else a refit.
-fn fit_assay(
-    y: ArrayView1<f64>,
+/// Groups assay rows by their set of observed samples, in order of first row, so
+/// results do not depend on the thread count.
+fn missingness_groups(y: ArrayView2<f64>) -> Vec<Vec<usize>> {
+    let mut index: std::collections::HashMap<Vec<u64>, usize> = std::collections::HashMap::new();
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for (i, row) in y.rows().into_iter().enumerate() {
+        let mut key = vec![0u64; row.len().div_ceil(64)];
+        for (j, v) in row.iter().enumerate() {
+            if v.is_finite() {
+                key[j / 64] |= 1 << (j % 64);
+            }
+        }
+        let next = groups.len();
+        let g = *index.entry(key).or_insert(next);
+        if g == next {
+            groups.push(Vec::new());
+        }
+        groups[g].push(i);
+    }
+    groups
+}
+
+/// Fits the assays of one missingness pattern: the shared factorisation when fully
+/// observed, else one refit on the observed samples.
+fn fit_pattern(
+    y: ArrayView2<f64>,
     design: ArrayView2<f64>,
+    rows: &[usize],
     full: &Qr,
     full_stdev: &[f64],
-) -> AssayFit {
-    let amean = mean_observed(y);
-    let obs: Vec<usize> = (0..y.len()).filter(|&j| y[j].is_finite()).collect();
+) -> Vec<(usize, AssayFit)> {
+    let first = y.row(rows[0]);
+    let obs: Vec<usize> = (0..first.len()).filter(|&j| first[j].is_finite()).collect();
     let p = design.ncols();
-    if obs.len() == y.len() {
-        return solve(full, y.to_vec(), full_stdev, amean);
+    if obs.len() == first.len() {
+        return rows
+            .iter()
+            .map(|&i| {
+                (
+                    i,
+                    solve(full, y.row(i).to_vec(), full_stdev, mean_observed(y.row(i))),
+                )
+            })
+            .collect();
     }
     if obs.is_empty() {
-        let nan = vec![f64::NAN; p];
-        return AssayFit {
-            coef: nan.clone(),
-            stdev: nan,
-            sigma: f64::NAN,
-            df: 0.0,
-            amean,
-        };
+        return rows
+            .iter()
+            .map(|&i| {
+                let nan = vec![f64::NAN; p];
+                let fit = AssayFit {
+                    coef: nan.clone(),
+                    stdev: nan,
+                    sigma: f64::NAN,
+                    df: 0.0,
+                    amean: f64::NAN,
+                };
+                (i, fit)
+            })
+            .collect();
     }
     let sub = design.select(Axis(0), &obs);
     let qr = Qr::new(sub.view(), QR_TOL);
     let stdev = qr.stdev_unscaled();
-    solve(&qr, obs.iter().map(|&j| y[j]).collect(), &stdev, amean)
+    rows.iter()
+        .map(|&i| {
+            let yi = y.row(i);
+            let values = obs.iter().map(|&j| yi[j]).collect();
+            (i, solve(&qr, values, &stdev, mean_observed(yi)))
+        })
+        .collect()
 }
 
 /// Coefficients, residual df and sigma of one response given its design's QR.
@@ -274,6 +364,34 @@ mod tests {
         assert_eq!(fit.not_estimable, names(&["c"]));
         assert!(fit.coefficients[[0, 2]].is_nan() && fit.cov_coefficients[[2, 2]].is_nan());
         assert_eq!(fit.df_residual[0], 2.0);
+    }
+
+    #[test]
+    fn test_select_coefs_moderates_identically() {
+        use crate::ebayes::{ebayes, EbayesOptions};
+        let design = array![
+            [1.0, 0.0, 0.0],
+            [1.0, 0.0, 1.0],
+            [1.0, 1.0, 0.0],
+            [1.0, 1.0, 1.0],
+            [1.0, 0.0, 0.0],
+            [1.0, 1.0, 1.0]
+        ];
+        let y = array![
+            [1.0, 2.1, 3.0, 4.2, 1.4, 3.9],
+            [2.0, f64::NAN, 2.5, 3.1, 2.2, 3.3],
+            [0.5, 0.7, 1.9, 2.0, 0.1, 2.6],
+            [3.0, 3.3, 2.9, 3.8, 3.1, 3.2]
+        ];
+        let fit = lm_fit(y.view(), design.view(), &names(&["a", "b", "c"])).unwrap();
+        let all = ebayes(&fit, &EbayesOptions::default()).unwrap();
+        let sub = ebayes(&fit.select_coefs(&[2]), &EbayesOptions::default()).unwrap();
+        for i in 0..4 {
+            assert_eq!(all.t[[i, 2]].to_bits(), sub.t[[i, 0]].to_bits());
+            assert_eq!(all.p_value[[i, 2]].to_bits(), sub.p_value[[i, 0]].to_bits());
+            let (a, b) = (all.lods.as_ref().unwrap(), sub.lods.as_ref().unwrap());
+            assert_eq!(a[[i, 2]].to_bits(), b[[i, 0]].to_bits());
+        }
     }
 
     #[test]

@@ -82,12 +82,17 @@ pub fn table_rows(
     let p: Vec<f64> = eb.p_value.column(coef).to_vec();
     let adj = p_adjust(&p, adjust);
     let alpha = (1.0 + confint_level) / 2.0;
+    // df.total takes few distinct values (residual df differ only by missingness),
+    // so each quantile is solved once.
+    let mut quantiles: std::collections::HashMap<u64, f64> = std::collections::HashMap::new();
     let rows = (0..eb.fit.n_assays())
         .map(|i| {
             let log_fc = eb.fit.coefficients[[i, coef]];
-            let margin = eb.s2_post[i].sqrt()
-                * eb.fit.stdev_unscaled[[i, coef]]
-                * qt(alpha, eb.df_total[i], Tail::Lower);
+            let df = eb.df_total[i];
+            let q = *quantiles
+                .entry(df.to_bits())
+                .or_insert_with(|| qt(alpha, df, Tail::Lower));
+            let margin = eb.s2_post[i].sqrt() * eb.fit.stdev_unscaled[[i, coef]] * q;
             TopTableRow {
                 index: i,
                 log_fc,

@@ -205,11 +205,17 @@ fn contrast_tables(
     // Contrasts that are one coefficient are read off the fit itself (topTable(coef =));
     // the others go through contrasts.fit together. The variance prior depends only on
     // the residual variances, so both routes share it.
-    let direct = design.contrasts.iter().any(|c| c.coef.is_some());
+    // Only the coefficients some contrast needs are moderated (see
+    // LinearModelFit::select_coefs: same numbers, a fraction of the work).
+    let direct: Vec<usize> = design.contrasts.iter().filter_map(|c| c.coef).collect();
     let others: Vec<usize> = (0..design.contrasts.len())
         .filter(|&k| design.contrasts[k].coef.is_none())
         .collect();
-    let eb_fit = if direct { Some(moderate(fit)?) } else { None };
+    let eb_fit = if direct.is_empty() {
+        None
+    } else {
+        Some(moderate(&fit.select_coefs(&direct))?)
+    };
     let eb_con = if others.is_empty() {
         None
     } else {
@@ -227,7 +233,10 @@ fn contrast_tables(
         .enumerate()
         .map(|(k, c)| {
             let rows = match (c.coef, &eb_fit, &eb_con) {
-                (Some(j), Some(eb), _) => top_table(eb, j, adjust, CONFINT_LEVEL),
+                (Some(j), Some(eb), _) => {
+                    let col = direct.iter().position(|&d| d == j).unwrap();
+                    top_table(eb, col, adjust, CONFINT_LEVEL)
+                }
                 (_, _, Some(eb)) => {
                     let col = others.iter().position(|&o| o == k).unwrap();
                     top_table(eb, col, adjust, CONFINT_LEVEL)
