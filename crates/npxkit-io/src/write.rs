@@ -40,7 +40,9 @@ where
 }
 
 /// Formats a number for a table: the shortest text that reads back to the same
-/// `f64` (full precision, deterministic), `NA` for NaN.
+/// `f64` (full precision, deterministic), in exponent form outside [1e-4, 1e16) as R
+/// and most readers expect (`2.5e-12`, not 2.5 with eleven leading zeros); integers
+/// without a decimal point; `NA` for NaN, `Inf`/`-Inf` as R writes them.
 pub fn fmt_f64(x: f64) -> String {
     if x.is_nan() {
         "NA".to_string()
@@ -48,8 +50,12 @@ pub fn fmt_f64(x: f64) -> String {
         "Inf".to_string()
     } else if x == f64::NEG_INFINITY {
         "-Inf".to_string()
-    } else {
+    } else if x.fract() == 0.0 && x.abs() < 1e15 {
         format!("{x}")
+    } else {
+        // Debug gives the shortest round-trip digits and switches to exponent form
+        // for exponents outside [-5, 16].
+        format!("{x:?}")
     }
 }
 
@@ -123,6 +129,11 @@ mod tests {
             assert_eq!(fmt_f64(x).parse::<f64>().unwrap(), x);
         }
         assert_eq!(fmt_f64(f64::NAN), "NA");
+        assert_eq!(fmt_f64(5.0), "5");
+        assert_eq!(fmt_f64(-0.25), "-0.25");
+        assert_eq!(fmt_f64(2.08993e-9), "2.08993e-9");
+        assert_eq!(fmt_f64(1e-300), "1e-300");
+        assert_eq!(fmt_f64(0.0001), "0.0001");
     }
 
     #[test]

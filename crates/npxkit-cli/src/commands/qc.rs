@@ -25,6 +25,16 @@ pub fn run(args: QcArgs) -> Result<()> {
         }),
     );
     let report = load_input(&args.input, &mut record)?;
+    if let (Some(manifest), Some(g), Some(p)) = (&report.matrix.manifest, &args.group, &args.pair) {
+        for column in [g, p] {
+            if manifest.column_index(column).is_none() {
+                return Err(usage_or_data(npxkit_core::CoreError::NoSuchColumn {
+                    column: column.clone(),
+                    available: manifest.columns().join(", "),
+                }));
+            }
+        }
+    }
     let pairing = match (&args.group, &args.pair) {
         (Some(g), Some(p)) if report.matrix.n_samples() > 0 => {
             Some(pair_samples(&report.matrix, p, g, None).map_err(usage_or_data)?)
