@@ -13,7 +13,13 @@ fn main() {
             let t1 = t.elapsed();
             let r = build_matrix(&long, Some(&manifest), &QcOptions::default()).unwrap();
             let t2 = t.elapsed();
-            println!("{}: read {t1:?} qc+pivot {:?} ({} x {})", path.display(), t2 - t1, r.matrix.n_assays(), r.matrix.n_samples());
+            println!(
+                "{}: read {t1:?} qc+pivot {:?} ({} x {})",
+                path.display(),
+                t2 - t1,
+                r.matrix.n_assays(),
+                r.matrix.n_samples()
+            );
         }
     }
 }
