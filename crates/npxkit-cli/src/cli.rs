@@ -54,6 +54,8 @@ pub enum Command {
     /// --contrast), moderates the variances as limma's eBayes (or treat with --lfc) and
     /// writes de.tsv (one row per assay and contrast, sorted by P.Value; limma's
     /// topTable columns) and run.json into --out, then prints a summary.
+    /// --method ttest|wilcoxon runs R's t.test / wilcox.test per assay instead (paired
+    /// with --pair), as OlinkAnalyze's olink_ttest / olink_wilcox.
     ///
     /// Example:
     ///   npxkit de --npx delivery.parquet --samples samples.tsv --group timepoint \
@@ -138,20 +140,28 @@ pub struct DeArgs {
     /// with more than one, de.tsv gains a leading `contrast` column.
     #[arg(long, value_name = "B-A", required = true)]
     pub contrast: Vec<String>,
-    /// Manifest column with the subject: a blocking factor (paired design ~ subject + group).
+    /// Manifest column with the subject: a blocking factor (paired design ~ subject + group);
+    /// with --method ttest|wilcoxon, the paired test on subjects with both levels.
     #[arg(long, value_name = "COL")]
     pub pair: Option<String>,
+    /// Test per assay: limma's moderated t, R's t.test (Welch, or paired with --pair) or
+    /// wilcox.test (rank-sum, or signed-rank with --pair).
+    #[arg(long, value_enum, default_value_t = MethodArg::Limma)]
+    pub method: MethodArg,
     /// Manifest columns to adjust for, comma-separated (numeric when every value is a
-    /// number, categorical otherwise), e.g. --covariates age,sex.
+    /// number, categorical otherwise), e.g. --covariates age,sex. --method limma only.
     #[arg(long, value_name = "C1,C2", value_delimiter = ',')]
     pub covariates: Vec<String>,
     /// Let the prior variance follow a trend in average NPX (limma's eBayes(trend = TRUE)).
+    /// --method limma only.
     #[arg(long)]
     pub trend: bool,
-    /// Robust prior, protecting against outlying variances (eBayes(robust = TRUE)).
+    /// Robust prior, protecting against outlying variances (eBayes(robust = TRUE)). --method limma
+    /// only.
     #[arg(long)]
     pub robust: bool,
-    /// Test |logFC| > X instead of logFC = 0 (limma's treat; B is then NA).
+    /// Test |logFC| > X instead of logFC = 0 (limma's treat; B is then NA). --method
+    /// limma only.
     #[arg(long, value_name = "X")]
     pub lfc: Option<f64>,
     /// Multiple-testing adjustment of P.Value into adj.P.Val (R's p.adjust).
@@ -160,6 +170,28 @@ pub struct DeArgs {
     /// Output folder (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+}
+
+/// `--method` values of `de`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MethodArg {
+    /// limma: lmFit, eBayes (or treat), topTable.
+    Limma,
+    /// R's t.test per assay: paired with --pair, else Welch.
+    Ttest,
+    /// R's wilcox.test per assay: signed-rank with --pair, else rank-sum.
+    Wilcoxon,
+}
+
+impl MethodArg {
+    /// The name as typed on the command line (and recorded in run.json).
+    pub fn name(self) -> &'static str {
+        match self {
+            MethodArg::Limma => "limma",
+            MethodArg::Ttest => "ttest",
+            MethodArg::Wilcoxon => "wilcoxon",
+        }
+    }
 }
 
 /// `--adjust` values (R's `p.adjust` method names).

@@ -684,3 +684,201 @@ fn de_errors() {
     let b = h.iter().position(|x| x == "B").unwrap();
     assert!(rows.iter().all(|r| r[b] == "NA"));
 }
+
+// ===================================================================================
+// npxkit de --method ttest|wilcoxon (issue 4 item 6): parity with R's t.test and
+// wilcox.test on the committed study of de_cli. Helpers of this section start with
+// `dc_`; they reuse `de_read_tsv`, `de_num` and the tolerances above.
+// ===================================================================================
+
+/// Runs `npxkit de` with `test-data/reference/de_classical/<case>.args` on
+/// `test-data/reference/de_cli/input/` and compares de.tsv with `<case>.tsv`, written by
+/// `test-data/reference/de_classical.R` (R 4.2.2, t.test / wilcox.test). Relative 1e-10
+/// (`DE_TOL_ESTIMATES`) for logFC, CI.L, CI.R, AveExpr, t, df.total; 1e-8
+/// (`DE_TOL_PVALUES`) for P.Value and adj.P.Val. B must be NA everywhere. Also checks
+/// the row order (P.Value, ties in input order, NA last).
+fn dc_parity(case: &str) {
+    let root = repo().join("test-data/reference/de_classical");
+    let input = repo().join("test-data/reference/de_cli/input");
+    let extra = read(&root.join(format!("{case}.args")));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let mut args = vec![
+        "de".to_string(),
+        "--npx".into(),
+        p(&input.join("npx.csv")).into(),
+        "--samples".into(),
+        p(&input.join("samples.tsv")).into(),
+    ];
+    args.extend(extra.lines().map(String::from));
+    args.extend(["--out".into(), p(&out).into()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    ok(&args);
+    let (got_h, got) = de_read_tsv(&out.join("de.tsv"));
+    let (want_h, want) = de_read_tsv(&root.join(format!("{case}.tsv")));
+    let contrasts: Vec<&str> = want.iter().fold(Vec::new(), |mut v, r| {
+        if !v.contains(&r[0].as_str()) {
+            v.push(r[0].as_str());
+        }
+        v
+    });
+    let several = contrasts.len() > 1;
+    assert_eq!(got_h[0] == "contrast", several, "{case}: {got_h:?}");
+    assert_eq!(got.len(), want.len(), "{case}: row count");
+    let col = |h: &[String], name: &str| h.iter().position(|x| x == name).unwrap();
+    let key = |h: &[String], r: &[String]| {
+        let c = h.iter().position(|x| x == "contrast").map(|i| r[i].clone());
+        (
+            c.unwrap_or_else(|| contrasts[0].to_string()),
+            r[col(h, "OlinkID")].clone(),
+        )
+    };
+    // Order: contrast blocks as given, then P.Value, ties in input order, NA last.
+    let order: Vec<String> = want
+        .iter()
+        .filter(|r| r[0] == contrasts[0])
+        .map(|r| r[1].clone())
+        .collect();
+    let rank = |id: &str| order.iter().position(|o| o == id).unwrap();
+    let pv = col(&got_h, "P.Value");
+    for w in got.windows(2) {
+        let (ka, kb) = (key(&got_h, &w[0]), key(&got_h, &w[1]));
+        let (ca, cb) = (
+            contrasts.iter().position(|c| *c == ka.0).unwrap(),
+            contrasts.iter().position(|c| *c == kb.0).unwrap(),
+        );
+        assert!(ca <= cb, "{case}: contrast blocks out of order");
+        if ca < cb {
+            continue;
+        }
+        let (a, b) = (de_num(&w[0][pv]), de_num(&w[1][pv]));
+        let before = rank(&ka.1) < rank(&kb.1);
+        match (a.is_nan(), b.is_nan()) {
+            (false, false) => assert!(a < b || (a == b && before), "{case}: {ka:?} {kb:?}"),
+            (true, true) => assert!(before, "{case}: NA rows not in input order"),
+            (x, _) => assert!(!x, "{case}: an NA P.Value before a number"),
+        }
+    }
+    let got_rows: std::collections::HashMap<_, _> =
+        got.iter().map(|r| (key(&got_h, r), r)).collect();
+    assert!(got.iter().all(|r| r[col(&got_h, "B")] == "NA"), "{case}: B");
+    let mut worst: Vec<(String, f64)> = Vec::new();
+    for (name, tol) in [
+        ("logFC", DE_TOL_ESTIMATES),
+        ("CI.L", DE_TOL_ESTIMATES),
+        ("CI.R", DE_TOL_ESTIMATES),
+        ("AveExpr", DE_TOL_ESTIMATES),
+        ("t", DE_TOL_ESTIMATES),
+        ("df.total", DE_TOL_ESTIMATES),
+        ("P.Value", DE_TOL_PVALUES),
+        ("adj.P.Val", DE_TOL_PVALUES),
+    ] {
+        let (gi, wi) = (col(&got_h, name), col(&want_h, name));
+        let mut max_rel = 0.0_f64;
+        for w in &want {
+            let k = key(&want_h, w);
+            let g = got_rows
+                .get(&k)
+                .unwrap_or_else(|| panic!("{case}: no row {k:?}"));
+            let (a, b) = (de_num(&g[gi]), de_num(&w[wi]));
+            if a.is_nan() || b.is_nan() {
+                assert!(
+                    a.is_nan() && b.is_nan(),
+                    "{case} {k:?} {name}: {a} vs R {b}"
+                );
+                continue;
+            }
+            let rel = if a == b { 0.0 } else { (a - b).abs() / b.abs() };
+            assert!(
+                rel <= tol,
+                "{case} {k:?} {name}: {a} vs R {b} (relative {rel:e})"
+            );
+            max_rel = max_rel.max(rel);
+        }
+        worst.push((name.to_string(), max_rel));
+    }
+    eprintln!("{case}: worst relative errors vs R: {worst:?}");
+    let record: serde_json::Value = serde_json::from_str(&read(&out.join("run.json"))).unwrap();
+    let method = extra.lines().skip_while(|l| *l != "--method").nth(1);
+    assert_eq!(
+        record["options"]["method"].as_str(),
+        method,
+        "{case}: run.json"
+    );
+}
+
+#[test]
+fn dc_parity_paired_ttest() {
+    dc_parity("paired_ttest");
+}
+
+#[test]
+fn dc_parity_paired_wilcoxon() {
+    dc_parity("paired_wilcoxon");
+}
+
+#[test]
+fn dc_parity_unpaired_ttest() {
+    dc_parity("unpaired_ttest");
+}
+
+#[test]
+fn dc_parity_unpaired_wilcoxon() {
+    dc_parity("unpaired_wilcoxon");
+}
+
+#[test]
+fn dc_limma_only_options_are_usage_errors() {
+    let input = repo().join("test-data/reference/de_cli/input");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let base = vec![
+        "de".to_string(),
+        "--npx".into(),
+        p(&input.join("npx.csv")).into(),
+        "--samples".into(),
+        p(&input.join("samples.tsv")).into(),
+        "--group".into(),
+        "timepoint".into(),
+        "--contrast".into(),
+        "C2D1-C1D1".into(),
+        "--out".into(),
+        p(&out).into(),
+    ];
+    for (method, extra) in [
+        ("ttest", ["--covariates", "age,sex"]),
+        ("wilcoxon", ["--covariates", "age"]),
+        ("ttest", ["--lfc", "0.5"]),
+    ] {
+        let args: Vec<&str> = base
+            .iter()
+            .map(String::as_str)
+            .chain(["--method", method])
+            .chain(extra)
+            .collect();
+        let e = fails(&args, 2);
+        assert!(
+            e.contains(extra[0]) && e.contains("--method limma"),
+            "{method} {extra:?}: {e}"
+        );
+    }
+    for flag in ["--trend", "--robust"] {
+        let args: Vec<&str> = base
+            .iter()
+            .map(String::as_str)
+            .chain(["--method", "wilcoxon", flag])
+            .collect();
+        let e = fails(&args, 2);
+        assert!(e.contains(flag), "{e}");
+    }
+    let args: Vec<&str> = base
+        .iter()
+        .map(String::as_str)
+        .chain(["--method", "anova"])
+        .collect();
+    fails(&args, 2);
+    assert!(
+        !out.join("de.tsv").exists(),
+        "a usage error writes no table"
+    );
+}

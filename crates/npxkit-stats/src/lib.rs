@@ -22,7 +22,7 @@ pub mod dist;
 pub mod error;
 mod incomplete;
 pub mod special;
-mod summary;
+pub mod summary;
 pub mod ttest;
 pub mod wilcoxon;
 

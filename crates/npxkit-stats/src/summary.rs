@@ -6,7 +6,7 @@ use crate::adjust::neumaier_sum;
 
 /// Arithmetic mean as R's `mean()`: sum / n, then refined by the mean of the
 /// residuals. `NaN` for empty input.
-pub(crate) fn mean(x: &[f64]) -> f64 {
+pub fn mean(x: &[f64]) -> f64 {
     let n = x.len() as f64;
     let m = neumaier_sum(x.iter().copied()) / n;
     if !m.is_finite() {
@@ -17,10 +17,23 @@ pub(crate) fn mean(x: &[f64]) -> f64 {
 
 /// Sample variance (denominator n - 1) as R's `var()`: two passes around
 /// the refined mean. `NaN` for fewer than two values.
-pub(crate) fn var(x: &[f64]) -> f64 {
+pub fn var(x: &[f64]) -> f64 {
     if x.len() < 2 {
         return f64::NAN;
     }
     let m = mean(x);
     neumaier_sum(x.iter().map(|v| (v - m) * (v - m))) / (x.len() - 1) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_mean_and_var() {
+        assert!(mean(&[]).is_nan());
+        assert_eq!(mean(&[1.0, 2.0, 4.5]), 2.5);
+        assert!(var(&[1.0]).is_nan());
+        assert_eq!(var(&[1.0, 2.0, 3.0]), 1.0);
+    }
 }

@@ -5,20 +5,28 @@
 //! `ebayes` (or `treat` with `--lfc`) → `top_table` per contrast → `de.tsv`.
 //! A contrast that equals one coefficient (its baseline is the reference level) is read
 //! straight off the fit, as `topTable(fit, coef = ...)` does in R.
+//!
+//! `--method ttest|wilcoxon` replaces the model by one classical test per assay and
+//! contrast, as OlinkAnalyze's `olink_ttest` / `olink_wilcox` (see [`classical_tables`]).
+//! The design is still built, to check the options and parse the contrasts.
 
 use anyhow::{Context, Result};
 use ndarray::{Array2, Axis};
 use serde_json::json;
 
-use crate::cli::{AdjustArg, DeArgs};
-use crate::commands::{ensure_out_dir, load_input};
+use crate::cli::{AdjustArg, DeArgs, MethodArg};
+use crate::commands::{ensure_out_dir, load_input, usage_or_data};
 use crate::provenance::RunRecord;
 use crate::UsageError;
-use npxkit_core::{build_design, CoreError, Design, DesignSpec, NpxMatrix};
+use npxkit_core::{build_design, pair_samples, Contrast, CoreError, Design, DesignSpec, NpxMatrix};
 use npxkit_io::{fmt_f64, fmt_text, TsvTable};
 use npxkit_limma::{
     contrasts_fit, ebayes, lm_fit, top_table, treat, AdjustMethod, EbayesFit, EbayesOptions,
     LinearModelFit, TopTableRow,
+};
+use npxkit_stats::{
+    p_adjust, t_test_paired, t_test_two_sample, wilcox_test_paired, wilcox_test_two_sample,
+    TTestOptions, WilcoxonOptions,
 };
 
 /// Confidence level of `CI.L`/`CI.R` (topTable's default).
@@ -55,6 +63,7 @@ pub fn run(args: DeArgs) -> Result<()> {
             "max_missing": args.input.max_missing,
             "control_pattern": args.input.control_pattern,
             "group": args.group,
+            "method": args.method.name(),
             "contrast": args.contrast,
             "pair": args.pair,
             "covariates": args.covariates,
@@ -85,6 +94,35 @@ pub fn run(args: DeArgs) -> Result<()> {
     for w in &design.warnings {
         log::warn!("{w}");
     }
+    let (tables, n_samples) = match args.method {
+        MethodArg::Limma => (
+            limma_tables(&args, m, &design, adjust)?,
+            design.samples.len(),
+        ),
+        method => classical_tables(
+            m,
+            &design,
+            &args.group,
+            args.pair.as_deref(),
+            method,
+            adjust,
+        )?,
+    };
+    let table = de_table(m, &design, &tables);
+    table.write_atomic(&args.out.join("de.tsv"))?;
+    record.output("de.tsv");
+    record.finish(&args.out)?;
+    println!("{}", summary(m, &design, n_samples, &tables, adjust));
+    Ok(())
+}
+
+/// `--method limma`: lm_fit, then the moderated statistics of each contrast.
+fn limma_tables(
+    args: &DeArgs,
+    m: &NpxMatrix,
+    design: &Design,
+    adjust: AdjustMethod,
+) -> Result<Vec<Vec<TopTableRow>>> {
     log::info!(
         "design: {} samples x {} coefficients ({})",
         design.samples.len(),
@@ -94,19 +132,13 @@ pub fn run(args: DeArgs) -> Result<()> {
     let y = m.values.select(Axis(1), &design.samples);
     let fit = lm_fit(y.view(), design.matrix.view(), &design.coef_names)
         .context("fitting the linear models")?;
-    check_estimable(&fit, &design)?;
+    check_estimable(&fit, design)?;
     let opts = EbayesOptions {
         trend: args.trend,
         robust: args.robust,
         ..EbayesOptions::default()
     };
-    let tables = contrast_tables(&fit, &design, &opts, args.lfc, adjust)?;
-    let table = de_table(m, &design, &tables);
-    table.write_atomic(&args.out.join("de.tsv"))?;
-    record.output("de.tsv");
-    record.finish(&args.out)?;
-    println!("{}", summary(m, &design, &tables, adjust));
-    Ok(())
+    contrast_tables(&fit, design, &opts, args.lfc, adjust)
 }
 
 /// Checks what clap cannot: options that depend on each other or on a value.
@@ -128,6 +160,21 @@ fn check_args(args: &DeArgs) -> Result<()> {
             return Err(
                 UsageError(format!("--lfc must be a log2 fold change >= 0, got {lfc}")).into(),
             );
+        }
+    }
+    if args.method != MethodArg::Limma {
+        let limma_only = [
+            ("--covariates", !args.covariates.is_empty()),
+            ("--trend", args.trend),
+            ("--robust", args.robust),
+            ("--lfc", args.lfc.is_some()),
+        ];
+        if let Some((flag, _)) = limma_only.iter().find(|(_, given)| *given) {
+            return Err(UsageError(format!(
+                "{flag} needs --method limma: --method {} compares the two levels of each contrast without a model; drop {flag} or use --method limma",
+                args.method.name()
+            ))
+            .into());
         }
     }
     if args.covariates.iter().any(|c| c.trim().is_empty()) {
@@ -316,6 +363,7 @@ fn de_table(m: &NpxMatrix, design: &Design, tables: &[Vec<TopTableRow>]) -> TsvT
 fn summary(
     m: &NpxMatrix,
     design: &Design,
+    n_samples: usize,
     tables: &[Vec<TopTableRow>],
     adjust: AdjustMethod,
 ) -> String {
@@ -335,8 +383,329 @@ fn summary(
     format!(
         "de: {} assays tested on {} samples; adj.P.Val < {SUMMARY_ALPHA} ({}): {}",
         m.n_assays(),
-        design.samples.len(),
+        n_samples,
         adjust.r_name(),
         per.join("; ")
     )
+}
+
+// -----------------------------------------------------------------------------------
+// --method ttest|wilcoxon
+// -----------------------------------------------------------------------------------
+
+/// The samples one contrast compares: matrix columns at its level and at its baseline.
+/// When paired, `level[i]` and `baseline[i]` are the same subject's samples.
+struct Arms {
+    level: Vec<usize>,
+    baseline: Vec<usize>,
+    paired: bool,
+}
+
+/// `--method ttest|wilcoxon`: per contrast, one R test per assay between the contrast's
+/// two levels, as OlinkAnalyze's `olink_ttest` / `olink_wilcox`; rows sorted as in
+/// limma mode. Also returns how many samples the tests used (over all contrasts).
+///
+/// With `--pair`, the subjects with exactly one sample at each of the two levels
+/// ([`pair_samples`]); each assay is tested on its complete pairs, as R's
+/// `t.test(x, y, paired = TRUE)` / `wilcox.test(x, y, paired = TRUE)` with x the level
+/// and y the baseline. Without, every design sample at either level, as R's `t.test(x, y)`
+/// (Welch) / `wilcox.test(x, y)` (rank-sum).
+fn classical_tables(
+    m: &NpxMatrix,
+    design: &Design,
+    group: &str,
+    pair: Option<&str>,
+    method: MethodArg,
+    adjust: AdjustMethod,
+) -> Result<(Vec<Vec<TopTableRow>>, usize)> {
+    let mut used = vec![false; m.n_samples()];
+    let mut tables = Vec::with_capacity(design.contrasts.len());
+    for c in &design.contrasts {
+        let arms = contrast_arms(m, design, c, group, pair)?;
+        let kind = match (method, arms.paired) {
+            (MethodArg::Ttest, true) => "paired t-test",
+            (MethodArg::Ttest, false) => "Welch t-test",
+            (_, true) => "Wilcoxon signed-rank test",
+            (_, false) => "Wilcoxon rank-sum test",
+        };
+        if arms.paired {
+            log::info!("{}: {kind} on {} subjects", c.name, arms.level.len());
+        } else {
+            log::info!(
+                "{}: {kind}, {} vs {} samples",
+                c.name,
+                arms.level.len(),
+                arms.baseline.len()
+            );
+        }
+        for &j in arms.level.iter().chain(&arms.baseline) {
+            used[j] = true;
+        }
+        let mut rows = (0..m.n_assays())
+            .map(|i| {
+                let row = m.values.row(i);
+                let x: Vec<f64> = arms.level.iter().map(|&j| row[j]).collect();
+                let y: Vec<f64> = arms.baseline.iter().map(|&j| row[j]).collect();
+                classical_row(i, &x, &y, arms.paired, method)
+            })
+            .collect::<Result<Vec<_>>>()
+            .with_context(|| format!("{kind} of contrast {}", c.name))?;
+        let p: Vec<f64> = rows.iter().map(|r| r.p_value).collect();
+        for (r, q) in rows.iter_mut().zip(p_adjust(&p, adjust)) {
+            r.adj_p_val = q;
+        }
+        sort_by_p_value(&mut rows);
+        tables.push(rows);
+    }
+    Ok((tables, used.iter().filter(|&&u| u).count()))
+}
+
+/// The samples of contrast `c`: complete subjects with `--pair`, else the design's
+/// samples at either level.
+fn contrast_arms(
+    m: &NpxMatrix,
+    design: &Design,
+    c: &Contrast,
+    group: &str,
+    pair: Option<&str>,
+) -> Result<Arms> {
+    let levels = [c.baseline.clone(), c.level.clone()];
+    if let Some(pair) = pair {
+        let pairing = pair_samples(m, pair, group, Some(&levels)).map_err(usage_or_data)?;
+        let groups = group_values(m, group);
+        let left: Vec<&str> = pairing
+            .unpaired
+            .iter()
+            .filter(|&&j| groups[j].is_some_and(|g| levels.iter().any(|l| l == g)))
+            .map(|&j| m.samples[j].sample_id.as_str())
+            .collect();
+        if !left.is_empty() {
+            log::warn!(
+                "{}: {} sample(s) without a partner at the other level left out of the paired test: {}",
+                c.name,
+                left.len(),
+                left.join(", ")
+            );
+        }
+        if pairing.complete.is_empty() {
+            log::warn!(
+                "{}: no subject has a sample at both {} and {}; every statistic is NA",
+                c.name,
+                c.baseline,
+                c.level
+            );
+        }
+        return Ok(Arms {
+            baseline: pairing.complete.iter().map(|(_, cols)| cols[0]).collect(),
+            level: pairing.complete.iter().map(|(_, cols)| cols[1]).collect(),
+            paired: true,
+        });
+    }
+    let groups = group_values(m, group);
+    let at = |level: &str| -> Vec<usize> {
+        design
+            .samples
+            .iter()
+            .copied()
+            .filter(|&j| groups[j] == Some(level))
+            .collect()
+    };
+    Ok(Arms {
+        level: at(&c.level),
+        baseline: at(&c.baseline),
+        paired: false,
+    })
+}
+
+/// The `--group` value of every matrix sample.
+fn group_values<'a>(m: &'a NpxMatrix, group: &str) -> Vec<Option<&'a str>> {
+    match m.manifest.as_ref().and_then(|mf| mf.column_index(group)) {
+        Some(j) => m.sample_values(j),
+        None => vec![None; m.n_samples()],
+    }
+}
+
+/// One assay's row: `x` at the level, `y` at the baseline (aligned when paired); NaN is
+/// missing. `adj_p_val` is filled in later.
+///
+/// logFC is the mean of the complete differences x − y (paired) or mean(x) − mean(y),
+/// also for the Wilcoxon tests (not the Hodges–Lehmann estimate), and is given whenever
+/// there is data to compute it. AveExpr is the mean of every observed value of x and y.
+/// Where R's test stops or has no p-value (too few values, constant data, all
+/// differences zero, all values tied), `CI.L`, `CI.R`, `t`, `P.Value` and `df.total`
+/// are NA.
+fn classical_row(
+    index: usize,
+    x: &[f64],
+    y: &[f64],
+    paired: bool,
+    method: MethodArg,
+) -> Result<TopTableRow> {
+    let observed = |v: &[f64]| -> Vec<f64> { v.iter().copied().filter(|v| !v.is_nan()).collect() };
+    let all: Vec<f64> = observed(x).into_iter().chain(observed(y)).collect();
+    let log_fc = if paired {
+        let d: Vec<f64> = x
+            .iter()
+            .zip(y)
+            .filter(|(a, b)| !a.is_nan() && !b.is_nan())
+            .map(|(a, b)| a - b)
+            .collect();
+        npxkit_stats::summary::mean(&d)
+    } else {
+        npxkit_stats::summary::mean(&observed(x)) - npxkit_stats::summary::mean(&observed(y))
+    };
+    let mut row = TopTableRow {
+        index,
+        log_fc,
+        ci_l: f64::NAN,
+        ci_r: f64::NAN,
+        ave_expr: npxkit_stats::summary::mean(&all),
+        t: f64::NAN,
+        p_value: f64::NAN,
+        adj_p_val: f64::NAN,
+        b: None,
+        df_total: f64::NAN,
+    };
+    match method {
+        MethodArg::Ttest => {
+            let opts = TTestOptions {
+                conf_level: CONFINT_LEVEL,
+                ..TTestOptions::default()
+            };
+            let r = if paired {
+                t_test_paired(x, y, &opts)?
+            } else {
+                t_test_two_sample(x, y, &opts)?
+            };
+            if r.note.is_none() {
+                [row.ci_l, row.ci_r] = r.conf_int;
+                row.t = r.statistic;
+                row.p_value = r.p_two_sided;
+                row.df_total = r.df;
+            }
+        }
+        _ => {
+            let opts = WilcoxonOptions::default();
+            let r = if paired {
+                wilcox_test_paired(x, y, &opts)?
+            } else {
+                wilcox_test_two_sample(x, y, &opts)?
+            };
+            if r.note.is_none() && !r.p_two_sided.is_nan() {
+                row.t = r.statistic;
+                row.p_value = r.p_two_sided;
+            }
+        }
+    }
+    Ok(row)
+}
+
+/// Sorts rows by P.Value, ties in input order, NaN last (as `top_table`).
+fn sort_by_p_value(rows: &mut [TopTableRow]) {
+    rows.sort_by(|a, b| match (a.p_value.is_nan(), b.p_value.is_nan()) {
+        (false, false) => a.p_value.total_cmp(&b.p_value).then(a.index.cmp(&b.index)),
+        (x, y) => x.cmp(&y).then(a.index.cmp(&b.index)),
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NA: f64 = f64::NAN;
+
+    fn assert_no_test(r: &TopTableRow) {
+        for v in [r.ci_l, r.ci_r, r.t, r.p_value, r.df_total] {
+            assert!(v.is_nan(), "{r:?}");
+        }
+    }
+
+    #[test]
+    fn test_classical_row_paired_ttest_drops_incomplete_pairs() {
+        // Pairs 2 and 4 have a missing value: the test runs on pairs 1, 3, 5.
+        let x = [2.0, NA, 4.5, 3.0, 6.0];
+        let y = [1.0, 2.0, 3.0, NA, 4.0];
+        let r = classical_row(7, &x, &y, true, MethodArg::Ttest).unwrap();
+        assert_eq!(r.index, 7);
+        assert!((r.log_fc - 1.5).abs() < 1e-15, "{r:?}");
+        assert_eq!(r.df_total, 2.0);
+        assert!(r.ci_l < r.log_fc && r.log_fc < r.ci_r);
+        // AveExpr: every observed value of the samples used.
+        assert!((r.ave_expr - 25.5 / 8.0).abs() < 1e-15);
+        assert!(r.b.is_none());
+    }
+
+    #[test]
+    fn test_classical_row_impossible_tests_are_na() {
+        // One complete pair: no t-test, but logFC is still the difference.
+        let r = classical_row(0, &[3.0, NA], &[1.0, 2.0], true, MethodArg::Ttest).unwrap();
+        assert_eq!(r.log_fc, 2.0);
+        assert_no_test(&r);
+        // Constant differences: "data are essentially constant".
+        let r = classical_row(
+            0,
+            &[2.0, 3.0, 4.0],
+            &[1.0, 2.0, 3.0],
+            true,
+            MethodArg::Ttest,
+        )
+        .unwrap();
+        assert_eq!(r.log_fc, 1.0);
+        assert_no_test(&r);
+        // All differences zero: no signed ranks.
+        let r = classical_row(0, &[1.0, 2.0], &[1.0, 2.0], true, MethodArg::Wilcoxon).unwrap();
+        assert_eq!(r.log_fc, 0.0);
+        assert_no_test(&r);
+        // All values tied: the rank-sum statistic has no variance.
+        let r =
+            classical_row(0, &[1.0, 1.0], &[1.0, 1.0, 1.0], false, MethodArg::Wilcoxon).unwrap();
+        assert_no_test(&r);
+        // No value at one level: logFC is NA too.
+        let r = classical_row(0, &[NA, NA], &[1.0, 2.0], false, MethodArg::Ttest).unwrap();
+        assert!(r.log_fc.is_nan());
+        assert_eq!(r.ave_expr, 1.5);
+        assert_no_test(&r);
+    }
+
+    #[test]
+    fn test_classical_row_wilcoxon_has_no_interval_or_df() {
+        let r = classical_row(
+            0,
+            &[5.0, 6.0, 7.0],
+            &[1.0, 2.0, 3.5],
+            false,
+            MethodArg::Wilcoxon,
+        )
+        .unwrap();
+        assert_eq!(r.t, 9.0); // W = n_x n_y: every x above every y
+        assert!((r.p_value - 0.1).abs() < 1e-15, "{r:?}"); // 2 / choose(6, 3)
+        assert!(r.ci_l.is_nan() && r.ci_r.is_nan() && r.df_total.is_nan());
+        assert!((r.log_fc - (6.0 - 6.5 / 3.0)).abs() < 1e-15);
+    }
+
+    #[test]
+    fn test_sort_by_p_value_ties_in_input_order_na_last() {
+        let row = |index, p_value| TopTableRow {
+            index,
+            log_fc: 0.0,
+            ci_l: NA,
+            ci_r: NA,
+            ave_expr: 0.0,
+            t: NA,
+            p_value,
+            adj_p_val: NA,
+            b: None,
+            df_total: NA,
+        };
+        let mut rows = vec![
+            row(0, NA),
+            row(1, 0.5),
+            row(2, 0.1),
+            row(3, NA),
+            row(4, 0.1),
+        ];
+        sort_by_p_value(&mut rows);
+        let order: Vec<usize> = rows.iter().map(|r| r.index).collect();
+        assert_eq!(order, [2, 4, 1, 0, 3]);
+    }
 }
