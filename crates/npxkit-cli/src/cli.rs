@@ -101,6 +101,19 @@ pub struct InputArgs {
     pub control_pattern: String,
 }
 
+impl InputArgs {
+    /// The QC options as recorded in `run.json`.
+    pub fn qc_options_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "exclude_warn": self.exclude_warn,
+            "mask_assay_warn": self.mask_assay_warn,
+            "below_lod": format!("{:?}", self.below_lod).to_lowercase(),
+            "max_missing": self.max_missing,
+            "control_pattern": self.control_pattern,
+        })
+    }
+}
+
 /// `--below-lod` values.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum BelowLodArg {

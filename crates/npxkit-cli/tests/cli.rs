@@ -503,14 +503,12 @@ fn de_paired_simulated_study() {
 const DE_TOL_ESTIMATES: f64 = 1e-10;
 const DE_TOL_PVALUES: f64 = 1e-8;
 
-/// Runs `npxkit de` with `test-data/reference/de_cli/<case>.args` on the committed
-/// study and compares de.tsv with `<case>.tsv`, written by
-/// `test-data/reference/de_cli.R` (R 4.2.2, limma 3.54.1). Relative 1e-10 for
-/// logFC, CI.L, CI.R, AveExpr, t (and df.total); 1e-8 for P.Value, adj.P.Val, B.
-fn de_parity(case: &str) {
-    let root = repo().join("test-data/reference/de_cli");
-    let input = root.join("input");
-    let extra = read(&root.join(format!("{case}.args")));
+/// Runs `npxkit de` on the committed study `test-data/reference/de_cli/input/` with the
+/// options in `<reference>/<case>.args`; returns the temporary folder (kept alive), the
+/// output folder and the options.
+fn de_run_case(reference: &Path, case: &str) -> (tempfile::TempDir, PathBuf, String) {
+    let input = repo().join("test-data/reference/de_cli/input");
+    let extra = read(&reference.join(format!("{case}.args")));
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let mut args = vec![
@@ -524,39 +522,35 @@ fn de_parity(case: &str) {
     args.extend(["--out".into(), p(&out).into()]);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     ok(&args);
-    let (got_h, got) = de_read_tsv(&out.join("de.tsv"));
-    let (want_h, want) = de_read_tsv(&root.join(format!("{case}.tsv")));
-    let several = want.iter().any(|r| r[0] != want[0][0]);
-    assert_eq!(
-        got_h[0] == "contrast",
-        several,
-        "contrast column: {got_h:?}"
-    );
-    assert_eq!(got.len(), want.len(), "{case}: row count");
-    let key = |h: &[String], r: &[String]| {
-        let c = h.iter().position(|x| x == "contrast").map(|i| r[i].clone());
-        let id = r[h.iter().position(|x| x == "OlinkID").unwrap()].clone();
-        (c.unwrap_or_else(|| want[0][0].clone()), id)
-    };
+    (dir, out, extra)
+}
+
+/// A de.tsv row's key: its contrast (the first one when the table has no `contrast`
+/// column) and OlinkID.
+fn de_key(h: &[String], r: &[String], first_contrast: &str) -> (String, String) {
+    let c = h.iter().position(|x| x == "contrast").map(|i| r[i].clone());
+    let id = r[h.iter().position(|x| x == "OlinkID").unwrap()].clone();
+    (c.unwrap_or_else(|| first_contrast.to_string()), id)
+}
+
+/// Compares `got` (de.tsv) with R's `want` row by row (matched on contrast and OlinkID)
+/// for each `(column, relative tolerance)`; NA must match NA. Prints the worst errors.
+fn de_compare_with_r(
+    case: &str,
+    (got_h, got): (&[String], &[Vec<String>]),
+    (want_h, want): (&[String], &[Vec<String>]),
+    columns: &[(&str, f64)],
+) {
+    let first = want[0][0].clone();
     let got_rows: std::collections::HashMap<_, _> =
-        got.iter().map(|r| (key(&got_h, r), r)).collect();
+        got.iter().map(|r| (de_key(got_h, r, &first), r)).collect();
     let mut worst: Vec<(String, f64)> = Vec::new();
-    for (name, tol) in [
-        ("logFC", DE_TOL_ESTIMATES),
-        ("CI.L", DE_TOL_ESTIMATES),
-        ("CI.R", DE_TOL_ESTIMATES),
-        ("AveExpr", DE_TOL_ESTIMATES),
-        ("t", DE_TOL_ESTIMATES),
-        ("df.total", DE_TOL_ESTIMATES),
-        ("P.Value", DE_TOL_PVALUES),
-        ("adj.P.Val", DE_TOL_PVALUES),
-        ("B", DE_TOL_PVALUES),
-    ] {
+    for &(name, tol) in columns {
         let gi = got_h.iter().position(|h| h == name).unwrap();
         let wi = want_h.iter().position(|h| h == name).unwrap();
         let mut max_rel = 0.0_f64;
-        for w in &want {
-            let k = key(&want_h, w);
+        for w in want {
+            let k = de_key(want_h, w, &first);
             let g = got_rows
                 .get(&k)
                 .unwrap_or_else(|| panic!("{case}: no row {k:?}"));
@@ -578,6 +572,36 @@ fn de_parity(case: &str) {
         worst.push((name.to_string(), max_rel));
     }
     eprintln!("{case}: worst relative errors vs R: {worst:?}");
+}
+
+/// Runs `npxkit de` with `test-data/reference/de_cli/<case>.args` on the committed
+/// study and compares de.tsv with `<case>.tsv`, written by
+/// `test-data/reference/de_cli.R` (R 4.2.2, limma 3.54.1). Relative 1e-10 for
+/// logFC, CI.L, CI.R, AveExpr, t (and df.total); 1e-8 for P.Value, adj.P.Val, B.
+fn de_parity(case: &str) {
+    let root = repo().join("test-data/reference/de_cli");
+    let (_dir, out, _) = de_run_case(&root, case);
+    let (got_h, got) = de_read_tsv(&out.join("de.tsv"));
+    let (want_h, want) = de_read_tsv(&root.join(format!("{case}.tsv")));
+    let several = want.iter().any(|r| r[0] != want[0][0]);
+    assert_eq!(
+        got_h[0] == "contrast",
+        several,
+        "contrast column: {got_h:?}"
+    );
+    assert_eq!(got.len(), want.len(), "{case}: row count");
+    let columns = [
+        ("logFC", DE_TOL_ESTIMATES),
+        ("CI.L", DE_TOL_ESTIMATES),
+        ("CI.R", DE_TOL_ESTIMATES),
+        ("AveExpr", DE_TOL_ESTIMATES),
+        ("t", DE_TOL_ESTIMATES),
+        ("df.total", DE_TOL_ESTIMATES),
+        ("P.Value", DE_TOL_PVALUES),
+        ("adj.P.Val", DE_TOL_PVALUES),
+        ("B", DE_TOL_PVALUES),
+    ];
+    de_compare_with_r(case, (&got_h, &got), (&want_h, &want), &columns);
 }
 
 #[test]
@@ -699,21 +723,7 @@ fn de_errors() {
 /// the row order (P.Value, ties in input order, NA last).
 fn dc_parity(case: &str) {
     let root = repo().join("test-data/reference/de_classical");
-    let input = repo().join("test-data/reference/de_cli/input");
-    let extra = read(&root.join(format!("{case}.args")));
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    let mut args = vec![
-        "de".to_string(),
-        "--npx".into(),
-        p(&input.join("npx.csv")).into(),
-        "--samples".into(),
-        p(&input.join("samples.tsv")).into(),
-    ];
-    args.extend(extra.lines().map(String::from));
-    args.extend(["--out".into(), p(&out).into()]);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    ok(&args);
+    let (_dir, out, extra) = de_run_case(&root, case);
     let (got_h, got) = de_read_tsv(&out.join("de.tsv"));
     let (want_h, want) = de_read_tsv(&root.join(format!("{case}.tsv")));
     let contrasts: Vec<&str> = want.iter().fold(Vec::new(), |mut v, r| {
@@ -759,11 +769,8 @@ fn dc_parity(case: &str) {
             (x, _) => assert!(!x, "{case}: an NA P.Value before a number"),
         }
     }
-    let got_rows: std::collections::HashMap<_, _> =
-        got.iter().map(|r| (key(&got_h, r), r)).collect();
     assert!(got.iter().all(|r| r[col(&got_h, "B")] == "NA"), "{case}: B");
-    let mut worst: Vec<(String, f64)> = Vec::new();
-    for (name, tol) in [
+    let columns = [
         ("logFC", DE_TOL_ESTIMATES),
         ("CI.L", DE_TOL_ESTIMATES),
         ("CI.R", DE_TOL_ESTIMATES),
@@ -772,32 +779,8 @@ fn dc_parity(case: &str) {
         ("df.total", DE_TOL_ESTIMATES),
         ("P.Value", DE_TOL_PVALUES),
         ("adj.P.Val", DE_TOL_PVALUES),
-    ] {
-        let (gi, wi) = (col(&got_h, name), col(&want_h, name));
-        let mut max_rel = 0.0_f64;
-        for w in &want {
-            let k = key(&want_h, w);
-            let g = got_rows
-                .get(&k)
-                .unwrap_or_else(|| panic!("{case}: no row {k:?}"));
-            let (a, b) = (de_num(&g[gi]), de_num(&w[wi]));
-            if a.is_nan() || b.is_nan() {
-                assert!(
-                    a.is_nan() && b.is_nan(),
-                    "{case} {k:?} {name}: {a} vs R {b}"
-                );
-                continue;
-            }
-            let rel = if a == b { 0.0 } else { (a - b).abs() / b.abs() };
-            assert!(
-                rel <= tol,
-                "{case} {k:?} {name}: {a} vs R {b} (relative {rel:e})"
-            );
-            max_rel = max_rel.max(rel);
-        }
-        worst.push((name.to_string(), max_rel));
-    }
-    eprintln!("{case}: worst relative errors vs R: {worst:?}");
+    ];
+    de_compare_with_r(case, (&got_h, &got), (&want_h, &want), &columns);
     let record: serde_json::Value = serde_json::from_str(&read(&out.join("run.json"))).unwrap();
     let method = extra.lines().skip_while(|l| *l != "--method").nth(1);
     assert_eq!(

@@ -57,11 +57,7 @@ pub fn run(args: DeArgs) -> Result<()> {
     let mut record = RunRecord::start(
         "de",
         json!({
-            "exclude_warn": args.input.exclude_warn,
-            "mask_assay_warn": args.input.mask_assay_warn,
-            "below_lod": format!("{:?}", args.input.below_lod).to_lowercase(),
-            "max_missing": args.input.max_missing,
-            "control_pattern": args.input.control_pattern,
+            "qc": args.input.qc_options_json(),
             "group": args.group,
             "method": args.method.name(),
             "contrast": args.contrast,

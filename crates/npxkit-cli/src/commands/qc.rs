@@ -15,11 +15,7 @@ pub fn run(args: QcArgs) -> Result<()> {
     let mut record = RunRecord::start(
         "qc",
         json!({
-            "exclude_warn": args.input.exclude_warn,
-            "mask_assay_warn": args.input.mask_assay_warn,
-            "below_lod": format!("{:?}", args.input.below_lod).to_lowercase(),
-            "max_missing": args.input.max_missing,
-            "control_pattern": args.input.control_pattern,
+            "qc": args.input.qc_options_json(),
             "group": args.group,
             "pair": args.pair,
         }),
