@@ -29,6 +29,7 @@ fn main() -> ExitCode {
         }
     };
     init_logging(args.verbose, args.quiet);
+    quiet_engine_panics();
     if let Some(n) = args.threads {
         // Both pools read these when first used, before any work starts.
         std::env::set_var("POLARS_MAX_THREADS", n.to_string());
@@ -48,6 +49,21 @@ fn main() -> ExitCode {
             ExitCode::from(if usage { 2 } else { 1 })
         }
     }
+}
+
+/// Panics on polars' worker threads are re-raised in the reading thread, where
+/// npxkit-io turns them into a clear error about the file; printing them as well would
+/// only show an engine assertion to the user. Other panics print as usual.
+fn quiet_engine_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let engine_thread = std::thread::current()
+            .name()
+            .is_some_and(|n| n.starts_with("polars"));
+        if !engine_thread {
+            default(info);
+        }
+    }));
 }
 
 fn init_logging(verbose: u8, quiet: bool) {

@@ -333,6 +333,19 @@ fn bad_input_exits_1_with_a_clear_message() {
     );
     assert!(e.contains("manifest have no NPX data: `GHOST`"), "{e}");
     assert!(!out.join("qc.tsv").exists(), "a failed run writes no table");
+    // A corrupt parquet page makes the engine assert; the user gets a clear error.
+    let official =
+        repo().join("../shared/data/olink-examples/cran-OlinkAnalyze/npx_data_ext.parquet");
+    if let Ok(mut bytes) = std::fs::read(&official) {
+        bytes[973] = 0;
+        let corrupt = d.join("corrupt.parquet");
+        std::fs::write(&corrupt, bytes).unwrap();
+        let e = fails(&["qc", "--npx", p(&corrupt), "--out", p(&out)], 1);
+        assert!(
+            e.contains("corrupt or truncated") && !e.contains("panicked"),
+            "{e}"
+        );
+    }
     let bad_zip = d.join("bad.zip");
     write_zip(&bad_zip, &npx, Some("0123456789abcdef0123456789abcdef"));
     let e = fails(&["qc", "--npx", p(&bad_zip), "--out", p(&out)], 1);

@@ -72,9 +72,13 @@ pub fn read_npx_bytes(bytes: &[u8], path: &Path) -> Result<NpxLong> {
         format,
     };
     let df = match format {
-        Format::LongCsv { separator } => long::read_long(bytes, separator, path)?,
+        Format::LongCsv { separator } => {
+            guard(path, "the CSV reader", || long::read_long(bytes, separator, path))?
+        }
         Format::WideCsv { separator } => wide::read_wide(bytes, separator, path)?,
-        Format::Parquet => parquet::read_parquet(bytes, path)?,
+        Format::Parquet => guard(path, "the parquet decoder", || {
+            parquet::read_parquet(bytes, path)
+        })?,
         Format::Xlsx => {
             return Err(IoError::layout(
                 path,
@@ -93,4 +97,23 @@ pub fn read_npx_bytes(bytes: &[u8], path: &Path) -> Result<NpxLong> {
         }
     };
     Ok(NpxLong::new(df, source(None, format)))
+}
+
+/// Runs a reader that calls into polars, turning a panic inside the engine (it asserts
+/// on some malformed parquet pages rather than returning an error) into a clear error.
+fn guard<T>(path: &Path, engine: &str, read: impl FnOnce() -> Result<T>) -> Result<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)) {
+        Ok(result) => result,
+        Err(payload) => {
+            let detail = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown failure".into());
+            Err(IoError::engine(
+                path,
+                format!("{engine} failed on malformed data ({detail}); the file is corrupt or truncated: export or download it again"),
+            ))
+        }
+    }
 }

@@ -267,3 +267,38 @@ fn missing_file_names_the_os_error_once() {
         .to_string();
     assert_eq!(e.matches("No such file").count(), 1, "{e}");
 }
+
+/// Every prefix-truncation and a set of single-byte corruptions of real deliveries
+/// must give Ok or a clear error — never a panic.
+#[test]
+fn truncated_and_corrupted_official_files_never_panic() {
+    let Some(dir) = examples() else { return };
+    for file in [
+        "npx_data_long_csv.csv",
+        "npx_data_wide_csv.csv",
+        "Example_NPX_Data.csv",
+        "cran-OlinkAnalyze/npx_data_ext.parquet",
+    ] {
+        let bytes = std::fs::read(dir.join(file)).unwrap();
+        let n = bytes.len();
+        let step = (n / 150).max(1);
+        let mut cuts: Vec<usize> = (0..n).step_by(step).collect();
+        cuts.extend([1, 2, 3, 4, n.saturating_sub(1)]);
+        for cut in cuts {
+            let r = std::panic::catch_unwind(|| read_npx_bytes(&bytes[..cut], Path::new(file)));
+            assert!(r.is_ok(), "{file} truncated at {cut} panicked");
+            if let Ok(Err(e)) = r {
+                assert!(e.to_string().contains(file), "{file} at {cut}: {e}");
+            }
+        }
+        for k in 0..60 {
+            let pos = (k * 7919 + 13) % n;
+            for b in [0u8, b';', b'\n', b'"', 0xff] {
+                let mut v = bytes.clone();
+                v[pos] = b;
+                let r = std::panic::catch_unwind(|| read_npx_bytes(&v, Path::new(file)));
+                assert!(r.is_ok(), "{file} with byte {b} at {pos} panicked");
+            }
+        }
+    }
+}
