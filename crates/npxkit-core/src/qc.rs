@@ -13,7 +13,7 @@
 //! 6. Assays missing in more than `max_missing` of the kept samples (and assays with no
 //!    value at all) are excluded.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use ndarray::Array2;
 use npxkit_io::{col, Manifest, NpxLong};
@@ -206,8 +206,9 @@ pub fn build_matrix(
     let n_rows = long.height();
 
     // Index samples and assays in order of first appearance.
-    let mut sample_idx: HashMap<&str, usize> = HashMap::new();
-    let mut assay_idx: HashMap<&str, usize> = HashMap::new();
+    // Fast non-cryptographic hashing: keys come from the file, not an adversary.
+    let mut sample_idx: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut assay_idx: FxHashMap<&str, usize> = FxHashMap::default();
     let mut row_sample = Vec::with_capacity(n_rows);
     let mut row_assay = Vec::with_capacity(n_rows);
     let mut sample_rows: Vec<SampleAcc> = Vec::new();
