@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 DEMO  ?= demo
 
-.PHONY: all build release demo test test-rust deps lint fmt bench clean
+.PHONY: all build release demo test deps lint fmt bench docs clean
 
 all: build
 
@@ -57,6 +57,10 @@ fmt:
 
 bench:
 	$(CARGO) bench -p npxkit-benches
+
+# docs/cli.md is generated from --help (a test checks it is current).
+docs: build
+	docs/make-cli-md.sh target/debug/npxkit > docs/cli.md
 
 clean:
 	$(CARGO) clean

@@ -11,7 +11,8 @@ use std::path::PathBuf;
     version,
     about = "Olink NPX proteomics: from the delivered files to a reproducible, limma-faithful analysis",
     long_about = None,
-    propagate_version = true
+    propagate_version = true,
+    term_width = 100
 )]
 pub struct Cli {
     /// Worker threads (default: all cores). Results do not depend on it.

@@ -356,6 +356,22 @@ fn bad_input_exits_1_with_a_clear_message() {
 }
 
 #[test]
+fn cli_reference_doc_is_up_to_date() {
+    let script = repo().join("docs/make-cli-md.sh");
+    let o = Command::new("bash")
+        .arg(&script)
+        .arg(env!("CARGO_BIN_EXE_npxkit"))
+        .output()
+        .expect("bash runs");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let committed = read(&repo().join("docs/cli.md"));
+    assert!(
+        String::from_utf8_lossy(&o.stdout) == committed,
+        "docs/cli.md is out of date: run `make docs`"
+    );
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let npx = small().join("npx.csv");
     fails(&["qc", "--npx", p(&npx)], 2); // --out missing
