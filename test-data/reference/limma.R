@@ -157,6 +157,30 @@ y[sample(length(y), round(0.01 * length(y)))] <- NA
 eb <- eBayes(lmFit(y, design), robust = TRUE)
 write_case("i_robust_missing", y, design, eb, "groupcase")
 
+# (j) trend = TRUE with robust = TRUE: the SD trend of (c) plus hypervariable assays.
+# limma fits the robust trend with loessFit(log s2, Amean, span = 0.4), i.e. R's lowess.
+# Assay 11 repeats assay 12 with the groups swapped: the same Amean, a tie in the trend.
+mu <- rnorm(300, 5, 1.5)
+sds <- (0.15 + 0.9 * exp(-(mu - 2) / 1.5)) * sqrt(rchisq(300, 8) / 8)
+sds[2:9] <- sds[2:9] * 5
+y <- mu + outer(effects(300), as.numeric(group == "case")) + matrix(rnorm(300 * 16), 300) * sds
+y <- round(y, 4)
+y[11, ] <- y[12, c(9:16, 1:8)]
+eb <- eBayes(lmFit(y, design), trend = TRUE, robust = TRUE)
+write_case("j_trend_robust", y, design, eb, "groupcase")
+
+# (k) as (j) with 1% missing values (unequal residual df) and one assay observed once
+# per group (no residual df): its prior is interpolated in Amean from the others.
+mu <- rnorm(280, 5, 1.5)
+sds <- (0.15 + 0.9 * exp(-(mu - 2) / 1.5)) * sqrt(rchisq(280, 8) / 8)
+sds[2:7] <- sds[2:7] * 5
+y <- mu + outer(effects(280), as.numeric(group == "case")) + matrix(rnorm(280 * 16), 280) * sds
+y <- round(y, 4)
+y[sample(length(y), round(0.01 * length(y)))] <- NA
+y[8, -c(1, 16)] <- NA
+eb <- eBayes(lmFit(y, design), trend = TRUE, robust = TRUE)
+write_case("k_trend_robust_missing", y, design, eb, "groupcase")
+
 # Special functions and t tails for the unit tests.
 x <- c(0.05, 0.5, 1, 1.5, 2.75, 7, 19.9, 20.1, 123.4, 1e5)
 sf <- cbind(x = x, digamma = digamma(x), trigamma = trigamma(x),

@@ -91,7 +91,4 @@ pub enum LimmaError {
         /// The number of coefficients.
         coefs: usize,
     },
-    /// A combination of options this crate does not implement.
-    #[error("not supported: {0}")]
-    Unsupported(&'static str),
 }

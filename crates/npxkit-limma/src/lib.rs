@@ -10,7 +10,8 @@
 //! # Sections
 //! - [`lm_fit`]: least squares by QR, rank-deficiency as R's `qr()`.
 //! - [`contrasts`]: contrasts of coefficients.
-//! - [`squeeze_var`], [`fit_f_dist`], [`robust`], `spline`: the variance prior.
+//! - [`squeeze_var`], [`fit_f_dist`], [`robust`], `spline`, `lowess`: the
+//!   variance prior (`lowess` is R's, for the robust trend).
 //! - [`ebayes`], [`treat`]: moderated statistics.
 //! - [`top_table`]: the per-coefficient result table.
 //!
@@ -29,6 +30,7 @@ pub mod ebayes;
 mod error;
 pub mod fit_f_dist;
 pub mod lm_fit;
+mod lowess;
 mod qr;
 pub mod robust;
 mod spline;
@@ -43,7 +45,7 @@ pub use error::LimmaError;
 pub use fit_f_dist::{fit_f_dist, FDistFit};
 pub use lm_fit::{lm_fit, LinearModelFit};
 pub use npxkit_stats::adjust::AdjustMethod;
-pub use robust::{fit_f_dist_robustly, RobustFDistFit};
+pub use robust::{fit_f_dist_robustly, fit_f_dist_robustly_trend, RobustFDistFit};
 pub use squeeze_var::{squeeze_var, SqueezeDiagnostics, SqueezedVar};
 pub use top_table::{table_rows, top_table, TopTableRow};
 pub use treat::treat;

@@ -1,13 +1,17 @@
 //! Robust estimation of the scaled F prior, as limma's `fitFDistRobustly`:
 //! Winsorised moments of the log variances, matched to their theoretical
 //! values by root finding on the prior df, then per-variance prior df
-//! shrunk for outliers.
+//! shrunk for outliers. With a covariate (limma's `trend = TRUE`) the log
+//! variances are centred on a `lowess` trend (limma's `loessFit`, span 0.4)
+//! instead of their trimmed mean, so the prior variance follows the covariate.
 
 use crate::error::LimmaError;
 use crate::fit_f_dist::{fit_f_dist, median, FDistFit};
+use crate::lowess::{loess_fit, LOESS_FIT_ITERATIONS, ROBUST_TREND_SPAN};
 use crate::spline::quantile_sorted;
 use crate::zeroin::zeroin;
 use npxkit_stats::dist::{df_density, pchisq, pf_log, qf, qf_log, Tail};
+use npxkit_stats::summary::mean as r_mean;
 
 /// Degrees of freedom at or below this are left out (limma's 1e-6 here).
 const DF_ZERO: f64 = 1e-6;
@@ -25,8 +29,8 @@ const ROOT_MAX_ITER: usize = 1000;
 /// Result of [`fit_f_dist_robustly`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct RobustFDistFit {
-    /// Prior variance s0².
-    pub scale: f64,
+    /// Prior variance s0², one per variance (constant without a covariate).
+    pub scale: Vec<f64>,
     /// Prior df for non-outlying variances.
     pub df2: f64,
     /// Prior df per variance, shrunk towards 0 for outliers.
@@ -53,6 +57,46 @@ pub fn fit_f_dist_robustly(
     df1: &[f64],
     winsor_tail_p: (f64, f64),
 ) -> Result<RobustFDistFit, LimmaError> {
+    robustly(x, df1, None, winsor_tail_p)
+}
+
+/// Robustly fits a scaled F distribution whose scale follows a trend in
+/// `covariate`, as limma's `fitFDistRobustly(x, df1, covariate)` (what
+/// `eBayes(trend = TRUE, robust = TRUE)` calls with the average expression).
+///
+/// The non-robust fit uses `fitFDist`'s spline trend; the robust one centres
+/// log(x) on limma's `loessFit(log(x), covariate, span = 0.4)`, which is R's
+/// `lowess` (see [`crate::lowess`]). Variances left out (NaN, df1 ≤ 1e-6) get
+/// the prior interpolated in `covariate` from the others, as limma's
+/// `approx(rule = 2, ties = mean)`.
+///
+/// # Errors
+/// [`LimmaError::InvalidCovariate`] for a covariate of the wrong length or with
+/// NaN or infinite values; [`LimmaError::VariancesMostlyNonPositive`] when the
+/// median variance is ≤ 0.
+///
+/// # References
+/// Phipson, B., Lee, S., Majewski, I. J., Alexander, W. S., & Smyth, G. K. (2016).
+/// *Annals of Applied Statistics* 10, 946–963. doi:10.1214/16-AOAS920
+///
+/// Cleveland, W. S. (1979). Robust locally weighted regression and smoothing
+/// scatterplots. *JASA* 74, 829–836. doi:10.1080/01621459.1979.10481038
+pub fn fit_f_dist_robustly_trend(
+    x: &[f64],
+    df1: &[f64],
+    covariate: &[f64],
+    winsor_tail_p: (f64, f64),
+) -> Result<RobustFDistFit, LimmaError> {
+    robustly(x, df1, Some(covariate), winsor_tail_p)
+}
+
+/// `fitFDistRobustly`: degenerate sizes, then the fit on usable variances.
+fn robustly(
+    x: &[f64],
+    df1: &[f64],
+    covariate: Option<&[f64]>,
+    winsor_tail_p: (f64, f64),
+) -> Result<RobustFDistFit, LimmaError> {
     let n = x.len();
     if n < 2 {
         let nr = FDistFit {
@@ -64,33 +108,126 @@ pub fn fit_f_dist_robustly(
         return Ok(from_non_robust(nr, n, 0));
     }
     if n == 2 {
-        return Ok(from_non_robust(fit_f_dist(x, df1, None)?, n, 0));
+        return Ok(from_non_robust(fit_f_dist(x, df1, covariate)?, n, 0));
+    }
+    if let Some(c) = covariate {
+        if c.len() != n {
+            return Err(LimmaError::InvalidCovariate(
+                "length differs from the number of variances".into(),
+            ));
+        }
+        if !c.iter().all(|v| v.is_finite()) {
+            return Err(LimmaError::InvalidCovariate(
+                "NA or infinite covariate values are not allowed in robust estimation".into(),
+            ));
+        }
     }
     let ok: Vec<usize> = (0..n)
         .filter(|&i| !x[i].is_nan() && df1[i].is_finite() && df1[i] > DF_ZERO)
         .collect();
     if ok.len() == n {
-        return fit_all_usable(x.to_vec(), df1, winsor_tail_p);
+        return fit_all_usable(x.to_vec(), df1, covariate, winsor_tail_p);
     }
     let xs: Vec<f64> = ok.iter().map(|&i| x[i]).collect();
     let ds: Vec<f64> = ok.iter().map(|&i| df1[i]).collect();
-    let sub = fit_f_dist_robustly(&xs, &ds, winsor_tail_p)?;
+    let cs: Option<Vec<f64>> = covariate.map(|c| ok.iter().map(|&i| c[i]).collect());
+    let sub = robustly(&xs, &ds, cs.as_deref(), winsor_tail_p)?;
     let mut df2_shrunk = vec![sub.df2; n];
     let mut prob_outlier = vec![0.0; n];
     for (k, &i) in ok.iter().enumerate() {
         df2_shrunk[i] = sub.df2_shrunk[k];
         prob_outlier[i] = sub.prob_outlier.get(k).copied().unwrap_or(0.0);
     }
+    let scale = match (covariate, cs) {
+        (Some(c), Some(cs)) => {
+            let log_scale: Vec<f64> = sub.scale.iter().map(|s| s.ln()).collect();
+            let mut is_ok = vec![false; n];
+            ok.iter().for_each(|&i| is_ok[i] = true);
+            let left_out: Vec<usize> = (0..n).filter(|&i| !is_ok[i]).collect();
+            let xout: Vec<f64> = left_out.iter().map(|&i| c[i]).collect();
+            let predicted = approx_rule2_mean(&cs, &log_scale, &xout);
+            let mut scale = vec![f64::NAN; n];
+            for (k, &i) in ok.iter().enumerate() {
+                scale[i] = sub.scale[k];
+            }
+            for (&i, p) in left_out.iter().zip(predicted) {
+                scale[i] = p.exp();
+            }
+            scale
+        }
+        _ => vec![sub.scale.first().copied().unwrap_or(f64::NAN); n],
+    };
     Ok(RobustFDistFit {
+        scale,
         df2_shrunk,
         prob_outlier,
         ..sub
     })
 }
 
+/// `approx(x, y, xout, rule = 2, ties = mean)$y` as R's `stats::approx`:
+/// NaN pairs dropped, tied x collapsed to the mean of their y, linear
+/// interpolation, the end values beyond the range. R stops with fewer than
+/// two distinct x; here one point is carried as a constant and none gives NaN.
+fn approx_rule2_mean(x: &[f64], y: &[f64], xout: &[f64]) -> Vec<f64> {
+    let mut pts: Vec<(f64, f64)> = x
+        .iter()
+        .zip(y)
+        .filter(|(a, b)| !a.is_nan() && !b.is_nan())
+        .map(|(&a, &b)| (a, b))
+        .collect();
+    pts.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
+    let (mut ux, mut uy) = (Vec::new(), Vec::new());
+    let mut k = 0;
+    while k < pts.len() {
+        let mut end = k + 1;
+        while end < pts.len() && pts[end].0 == pts[k].0 {
+            end += 1;
+        }
+        ux.push(pts[k].0);
+        uy.push(if end - k == 1 {
+            pts[k].1
+        } else {
+            r_mean(&pts[k..end].iter().map(|p| p.1).collect::<Vec<_>>())
+        });
+        k = end;
+    }
+    xout.iter().map(|&v| approx_one(v, &ux, &uy)).collect()
+}
+
+/// Linear interpolation at `v` in sorted distinct `x`, as `approx1` of R's approx.c.
+fn approx_one(v: f64, x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len();
+    if n == 0 || v.is_nan() {
+        return f64::NAN;
+    }
+    let (mut i, mut j) = (0, n - 1);
+    if v < x[i] {
+        return y[0];
+    }
+    if v > x[j] {
+        return y[n - 1];
+    }
+    while i + 1 < j {
+        let ij = (i + j) / 2;
+        if v < x[ij] {
+            j = ij;
+        } else {
+            i = ij;
+        }
+    }
+    if v == x[j] {
+        return y[j];
+    }
+    if v == x[i] {
+        return y[i];
+    }
+    y[i] + (y[j] - y[i]) * ((v - x[i]) / (x[j] - x[i]))
+}
+
 fn from_non_robust(nr: FDistFit, n: usize, small: usize) -> RobustFDistFit {
     RobustFDistFit {
-        scale: nr.scale.first().copied().unwrap_or(f64::NAN),
+        scale: nr.scale.clone(),
         df2: nr.df2,
         df2_shrunk: vec![nr.df2; n],
         prob_outlier: Vec::new(),
@@ -103,6 +240,7 @@ fn from_non_robust(nr: FDistFit, n: usize, small: usize) -> RobustFDistFit {
 fn fit_all_usable(
     mut x: Vec<f64>,
     df1: &[f64],
+    covariate: Option<&[f64]>,
     wtp: (f64, f64),
 ) -> Result<RobustFDistFit, LimmaError> {
     let n = x.len();
@@ -113,26 +251,24 @@ fn fit_all_usable(
     let floor = m * SMALL_VAR_FRACTION;
     let small = x.iter().filter(|&&v| v < floor).count();
     x.iter_mut().for_each(|v| *v = v.max(floor));
-    let nr = fit_f_dist(&x, df1, None)?;
+    let nr = fit_f_dist(&x, df1, covariate)?;
     let nf = n as f64;
     if wtp.0 < 1.0 / nf && wtp.1 < 1.0 / nf {
         return Ok(from_non_robust(nr, n, small));
     }
     let df1 = equalise_df1(&mut x, df1, &nr);
     let z: Vec<f64> = x.iter().map(|v| v.ln()).collect();
-    let ztrend = trimmed_mean(&z, wtp.1);
-    let w = winsorised(&z, ztrend, wtp);
+    let ztrend = match covariate {
+        None => vec![trimmed_mean(&z, wtp.1); n],
+        Some(c) => loess_fit(&z, c, ROBUST_TREND_SPAN, LOESS_FIT_ITERATIONS).fitted,
+    };
+    let w = winsorised(&z, &ztrend, wtp);
     let quad = gauss_legendre_unit(QUADRATURE_NODES);
     let mom_inf = winsorised_moments(df1, f64::INFINITY, wtp, &quad);
     let fun_inf = (w.var / mom_inf.var).ln();
     if fun_inf <= 0.0 {
-        return Ok(infinite_df(
-            &z,
-            df1,
-            ztrend + w.mean - mom_inf.mean,
-            nr,
-            small,
-        ));
+        let ztc: Vec<f64> = ztrend.iter().map(|t| t + w.mean - mom_inf.mean).collect();
+        return Ok(infinite_df(&z, df1, &ztc, nr, small));
     }
     if nr.df2 == f64::INFINITY {
         return Ok(from_non_robust(nr, n, small));
@@ -154,10 +290,10 @@ fn fit_all_usable(
         ))
     };
     let mom = winsorised_moments(df1, df2, wtp, &quad);
-    let ztc = ztrend + w.mean - mom.mean;
-    let (df2_shrunk, prob_outlier) = shrink_outliers(&z, df1, df2, ztc);
+    let ztc: Vec<f64> = ztrend.iter().map(|t| t + w.mean - mom.mean).collect();
+    let (df2_shrunk, prob_outlier) = shrink_outliers(&z, df1, df2, &ztc);
     Ok(RobustFDistFit {
-        scale: ztc.exp(),
+        scale: ztc.iter().map(|v| v.exp()).collect(),
         df2,
         df2_shrunk,
         prob_outlier,
@@ -173,8 +309,7 @@ fn link_inv(u: f64) -> f64 {
 /// Maps variances with fewer df onto the largest df1 by matching tail probabilities.
 fn equalise_df1(x: &mut [f64], df1: &[f64], nr: &FDistFit) -> f64 {
     let df1max = df1.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let s = nr.scale[0];
-    for (xi, &d) in x.iter_mut().zip(df1) {
+    for ((xi, &d), &s) in x.iter_mut().zip(df1).zip(&nr.scale) {
         if d < df1max - DF1_EQUAL_TOL {
             let f = *xi / s;
             let pupper = pf_log(f, d, nr.df2, Tail::Upper);
@@ -209,9 +344,9 @@ struct Moments {
     var: f64,
 }
 
-fn winsorised(z: &[f64], ztrend: f64, wtp: (f64, f64)) -> Moments {
+fn winsorised(z: &[f64], ztrend: &[f64], wtp: (f64, f64)) -> Moments {
     let n = z.len() as f64;
-    let resid: Vec<f64> = z.iter().map(|v| v - ztrend).collect();
+    let resid: Vec<f64> = z.iter().zip(ztrend).map(|(v, t)| v - t).collect();
     let mut sorted = resid.clone();
     sorted.sort_by(f64::total_cmp);
     let lo = quantile_sorted(&sorted, wtp.0);
@@ -310,9 +445,9 @@ fn order(x: &[f64]) -> Vec<usize> {
 }
 
 /// The `df2 = ∞` branch: outliers get finite prior df from pooled chi-squared tails.
-fn infinite_df(z: &[f64], df1: f64, ztc: f64, nr: FDistFit, small: usize) -> RobustFDistFit {
+fn infinite_df(z: &[f64], df1: f64, ztc: &[f64], nr: FDistFit, small: usize) -> RobustFDistFit {
     let n = z.len() as f64;
-    let fstat: Vec<f64> = z.iter().map(|v| (v - ztc).exp()).collect();
+    let fstat: Vec<f64> = z.iter().zip(ztc).map(|(v, t)| (v - t).exp()).collect();
     let tail_p: Vec<f64> = fstat
         .iter()
         .map(|f| pchisq(f * df1, df1, Tail::Upper))
@@ -335,7 +470,7 @@ fn infinite_df(z: &[f64], df1: f64, ztc: f64, nr: FDistFit, small: usize) -> Rob
         }
     }
     RobustFDistFit {
-        scale: ztc.exp(),
+        scale: ztc.iter().map(|v| v.exp()).collect(),
         df2: f64::INFINITY,
         df2_shrunk: shrunk,
         prob_outlier: pno.iter().map(|p| 1.0 - p).collect(),
@@ -345,10 +480,10 @@ fn infinite_df(z: &[f64], df1: f64, ztc: f64, nr: FDistFit, small: usize) -> Rob
 }
 
 /// Per-variance prior df: outlying variances are shrunk towards `df2.outlier`.
-fn shrink_outliers(z: &[f64], df1: f64, df2: f64, ztc: f64) -> (Vec<f64>, Vec<f64>) {
+fn shrink_outliers(z: &[f64], df1: f64, df2: f64, ztc: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let n = z.len();
     let nf = n as f64;
-    let fstat: Vec<f64> = z.iter().map(|v| (v - ztc).exp()).collect();
+    let fstat: Vec<f64> = z.iter().zip(ztc).map(|(v, t)| (v - t).exp()).collect();
     let log_tail: Vec<f64> = fstat
         .iter()
         .map(|&f| pf_log(f, df1, df2, Tail::Upper))
@@ -416,6 +551,30 @@ mod tests {
             average_ranks(&[3.0, 1.0, 3.0, 2.0]),
             vec![3.5, 1.0, 3.5, 2.0]
         );
+    }
+
+    #[test]
+    fn test_approx_rule2_mean() {
+        // R: approx(c(2, 1, 2, 4), c(20, 10, 40, 0), xout = c(0, 1.5, 2, 3, 5),
+        //           rule = 2, ties = mean)$y
+        let y = approx_rule2_mean(
+            &[2.0, 1.0, 2.0, 4.0],
+            &[20.0, 10.0, 40.0, 0.0],
+            &[0.0, 1.5, 2.0, 3.0, 5.0],
+        );
+        assert_eq!(y, vec![10.0, 20.0, 30.0, 15.0, 0.0]);
+        assert!(approx_rule2_mean(&[1.0], &[f64::NAN], &[1.0])[0].is_nan());
+    }
+
+    #[test]
+    fn test_robust_trend_rejects_bad_covariates() {
+        let x = [1.0, 2.0, 0.5, 1.5];
+        let d = [4.0; 4];
+        let bad_len = fit_f_dist_robustly_trend(&x, &d, &[1.0, 2.0, 3.0], (0.05, 0.1));
+        assert!(matches!(bad_len, Err(LimmaError::InvalidCovariate(_))));
+        let infinite = [1.0, 2.0, f64::INFINITY, 3.0];
+        let err = fit_f_dist_robustly_trend(&x, &d, &infinite, (0.05, 0.1));
+        assert!(matches!(err, Err(LimmaError::InvalidCovariate(_))));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use crate::error::LimmaError;
 use crate::fit_f_dist::fit_f_dist;
-use crate::robust::fit_f_dist_robustly;
+use crate::robust::{fit_f_dist_robustly, fit_f_dist_robustly_trend};
 use ndarray::{Array1, ArrayView1};
 
 /// Prior and posterior variances from [`squeeze_var`], one entry per assay.
@@ -38,12 +38,13 @@ pub struct SqueezeDiagnostics {
 /// With `covariate`, the prior variance follows a natural-spline trend in it
 /// (limma's `trend = TRUE` uses the average expression). With `robust`, the
 /// prior is estimated by `fitFDistRobustly` and outlying variances get smaller
-/// prior df. Variances with zero df are set to zero first, as in limma, so their
+/// prior df; with both, the robust trend is limma's `loessFit` (R's `lowess`).
+/// Variances with zero df are set to zero first, as in limma, so their
 /// posterior is the prior.
 ///
 /// # Errors
-/// Invalid covariate; robust estimation with mostly non-positive variances;
-/// robust estimation with a covariate (needs limma's `loessFit`, not implemented).
+/// Invalid covariate (robust estimation also refuses infinite values, as
+/// limma); robust estimation with mostly non-positive variances.
 ///
 /// # References
 /// Smyth, G. K. (2004). doi:10.2202/1544-6115.1027
@@ -76,19 +77,17 @@ pub fn squeeze_var(
     let d = df.to_vec();
     let cov = covariate.map(|c| c.to_vec());
     let (scale, df_prior, diagnostics) = if robust {
-        if cov.is_some() {
-            return Err(LimmaError::Unsupported(
-                "robust = true together with trend = true (limma's loessFit trend is not implemented)",
-            ));
-        }
-        let fit = fit_f_dist_robustly(&x, &d, winsor_tail_p)?;
+        let fit = match cov.as_deref() {
+            None => fit_f_dist_robustly(&x, &d, winsor_tail_p)?,
+            Some(c) => fit_f_dist_robustly_trend(&x, &d, c, winsor_tail_p)?,
+        };
         let diag = SqueezeDiagnostics {
             zero_variances: fit.non_robust.zero_variances,
             mostly_zero_variances: fit.non_robust.mostly_zero_variances,
             small_variances_offset: fit.small_variances_offset,
             prob_outlier: fit.prob_outlier,
         };
-        (vec![fit.scale; n], fit.df2_shrunk, diag)
+        (fit.scale, fit.df2_shrunk, diag)
     } else {
         let fit = fit_f_dist(&x, &d, cov.as_deref())?;
         let diag = SqueezeDiagnostics {

@@ -312,3 +312,37 @@ fn limma_i_robust_missing() {
         coefs: &["groupcase"],
     });
 }
+
+/// `eBayes(trend = TRUE, robust = TRUE)`: the robust trend is limma's
+/// `loessFit`, i.e. R's `lowess` (a tie in Amean at assays 11 and 12).
+#[test]
+fn limma_j_trend_robust() {
+    let options = EbayesOptions {
+        trend: true,
+        robust: true,
+        ..EbayesOptions::default()
+    };
+    run(Case {
+        dir: "j_trend_robust",
+        options,
+        treat_lfc: None,
+        coefs: &["groupcase"],
+    });
+}
+
+/// As `j_trend_robust` with 1% missing values and one assay without residual
+/// df, whose prior variance limma interpolates in Amean (`approx`).
+#[test]
+fn limma_k_trend_robust_missing() {
+    let options = EbayesOptions {
+        trend: true,
+        robust: true,
+        ..EbayesOptions::default()
+    };
+    run(Case {
+        dir: "k_trend_robust_missing",
+        options,
+        treat_lfc: None,
+        coefs: &["groupcase"],
+    });
+}

@@ -145,12 +145,6 @@ fn check_args(args: &DeArgs) -> Result<()> {
         )
         .into());
     }
-    if args.trend && args.robust {
-        return Err(UsageError(
-            "--trend with --robust is not supported (limma's robust trend uses loessFit, not implemented); use one of them".into(),
-        )
-        .into());
-    }
     if let Some(lfc) = args.lfc {
         if !(lfc.is_finite() && lfc >= 0.0) {
             return Err(
