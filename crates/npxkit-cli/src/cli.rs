@@ -63,6 +63,18 @@ pub enum Command {
     ///     --pair subject --contrast C2D1-C1D1 --out results/
     #[command(verbatim_doc_comment)]
     De(DeArgs),
+    /// List and inspect the gene-set collections built into npxkit.
+    ///
+    /// `list` prints every embedded collection (name, version, number of sets, source);
+    /// `show NAME` prints its sets (id, size, name) as a table, or one set's genes with
+    /// --set; `show NAME --gmt` writes the whole collection as GMT on stdout.
+    ///
+    /// Examples:
+    ///   npxkit genesets list
+    ///   npxkit genesets show bindea2013 --set CD8_T_cells
+    ///   npxkit genesets show go-bp --gmt > go_bp.gmt
+    #[command(verbatim_doc_comment)]
+    Genesets(GenesetsArgs),
     /// Simulate a realistic paired Olink study with known truth, for demos and tests.
     ///
     /// Writes npx.csv (NPX Signature long CSV), npx.parquet (Explore HT parquet),
@@ -226,6 +238,32 @@ pub enum AdjustArg {
     /// No adjustment.
     #[value(name = "none")]
     None,
+}
+
+/// `npxkit genesets` actions.
+#[derive(Debug, Args)]
+pub struct GenesetsArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: GenesetsAction,
+}
+
+/// `npxkit genesets` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum GenesetsAction {
+    /// List the embedded collections.
+    List,
+    /// Print a collection's sets, one set's genes (--set), or the collection as GMT (--gmt).
+    Show {
+        /// Collection name (see `npxkit genesets list`), e.g. bindea2013 or go-bp.
+        name: String,
+        /// Print the genes of this set (its id, e.g. CD8_T_cells or GO:0006955).
+        #[arg(long, value_name = "ID", conflicts_with = "gmt")]
+        set: Option<String>,
+        /// Write the whole collection as GMT.
+        #[arg(long)]
+        gmt: bool,
+    },
 }
 
 /// `npxkit simulate` options.

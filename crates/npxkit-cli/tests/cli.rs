@@ -356,6 +356,51 @@ fn bad_input_exits_1_with_a_clear_message() {
 }
 
 #[test]
+fn genesets_list_and_show() {
+    let o = ok(&["genesets", "list"]);
+    let list = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        list.starts_with("name\tversion\tsets\tdescription\n"),
+        "{list}"
+    );
+    assert!(
+        list.contains("bindea2013\tBindea 2013 (ConsensusTME)\t24\t"),
+        "{list}"
+    );
+    assert!(
+        list.contains("go-bp\tGO.db 3.16.0 / org.Hs.eg.db 3.16.0\t11391\t"),
+        "{list}"
+    );
+    let o = ok(&["genesets", "show", "bindea2013", "--set", "CD8_T_cells"]);
+    let genes = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(genes.lines().count(), 37);
+    assert!(genes.lines().any(|g| g == "CD8A"));
+    let e = fails(&["genesets", "show", "kegg"], 2);
+    assert!(
+        e.contains("choose one of bindea2013, go-bp, go-mf, go-cc"),
+        "{e}"
+    );
+    let e = fails(&["genesets", "show", "bindea2013", "--set", "Nope"], 2);
+    assert!(e.contains("has no set `Nope`"), "{e}");
+    // The embedded GO BP collection is the shared GO.db 3.16 export, byte for byte.
+    let shared = repo().join("../shared/data/genesets/go_bp_human_orghs3.16.gmt");
+    match std::fs::read(&shared) {
+        Ok(bytes) => {
+            let o = ok(&["genesets", "show", "go-bp", "--gmt"]);
+            assert!(
+                o.stdout == bytes,
+                "go-bp --gmt differs from {}",
+                shared.display()
+            );
+        }
+        Err(_) => eprintln!(
+            "skipped the GO BP comparison: {} is absent",
+            shared.display()
+        ),
+    }
+}
+
+#[test]
 fn cli_reference_doc_is_up_to_date() {
     let script = repo().join("docs/make-cli-md.sh");
     let o = Command::new("bash")

@@ -1,6 +1,7 @@
 //! One module per subcommand, plus the input loading they share.
 
 mod de;
+mod genesets;
 mod qc;
 mod simulate;
 
@@ -18,6 +19,7 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Qc(args) => qc::run(args),
         Command::De(args) => de::run(args),
+        Command::Genesets(args) => genesets::run(args),
         Command::Simulate(args) => simulate::run(args),
     }
 }
