@@ -90,7 +90,7 @@ pub enum Command {
 /// Input NPX file, manifest and QC rules shared by analysis subcommands.
 #[derive(Debug, Args, Clone)]
 pub struct InputArgs {
-    /// Olink NPX file: long CSV/TSV, Target 96 wide CSV, Explore parquet or zip delivery
+    /// Olink NPX file: long CSV/TSV, Target 96 wide CSV or xlsx, Explore parquet or zip delivery
     /// (detected from content); `-` reads standard input.
     #[arg(long, value_name = "FILE")]
     pub npx: PathBuf,

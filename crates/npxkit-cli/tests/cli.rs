@@ -197,6 +197,7 @@ fn qc_official_examples() {
         "Example_NPX_Data2_1.csv",
         "cran-OlinkAnalyze/Example_NPX_Data.csv",
         "cran-OlinkAnalyze/npx_data_ext.parquet",
+        "cran-OlinkAnalyze/npx_data1.xlsx",
         "package-data/npx_data1.csv",
         "package-data/npx_data2.csv",
     ] {

@@ -9,6 +9,7 @@
 //! |---|---|---|
 //! | long CSV/TSV (`;`, `,`, tab; decimal point or comma) | header line | [`long`] |
 //! | Target 96 wide CSV | `Panel` / `Assay` / `OlinkID` header rows | [`wide`] |
+//! | Excel workbook (wide or long NPX sheet) | `PK` magic with `xl/` parts | [`xlsx`] |
 //! | Explore HT / 3072 parquet | `PAR1` magic | [`parquet`] |
 //! | zip delivery (NPX file + MD5/SHA-256 file) | `PK` magic | [`zip`] |
 //!
@@ -26,6 +27,7 @@ pub mod parquet;
 pub mod text;
 pub mod wide;
 pub mod write;
+pub mod xlsx;
 pub mod zip;
 
 pub use detect::{detect_format, Format};
@@ -72,19 +74,14 @@ pub fn read_npx_bytes(bytes: &[u8], path: &Path) -> Result<NpxLong> {
         format,
     };
     let df = match format {
-        Format::LongCsv { separator } => {
-            guard(path, "the CSV reader", || long::read_long(bytes, separator, path))?
-        }
+        Format::LongCsv { separator } => guard(path, "the CSV reader", || {
+            long::read_long(bytes, separator, path)
+        })?,
         Format::WideCsv { separator } => wide::read_wide(bytes, separator, path)?,
         Format::Parquet => guard(path, "the parquet decoder", || {
             parquet::read_parquet(bytes, path)
         })?,
-        Format::Xlsx => {
-            return Err(IoError::layout(
-                path,
-                "an Excel workbook: npxkit does not read xlsx yet; save the NPX sheet as CSV (semicolon-separated) and pass that",
-            ))
-        }
+        Format::Xlsx => guard(path, "the Excel reader", || xlsx::read_xlsx(bytes, path))?,
         Format::Zip => {
             let member = zip::read_zip_delivery(bytes, path)?;
             let inner_path = path.join(&member.name);
@@ -93,7 +90,10 @@ pub fn read_npx_bytes(bytes: &[u8], path: &Path) -> Result<NpxLong> {
                 log::info!("{}: `{}` verified with {alg}", path.display(), member.name);
             }
             let format = inner.source().format;
-            return Ok(NpxLong::new(inner.into_frame(), source(Some(member.name), format)));
+            return Ok(NpxLong::new(
+                inner.into_frame(),
+                source(Some(member.name), format),
+            ));
         }
     };
     Ok(NpxLong::new(df, source(None, format)))

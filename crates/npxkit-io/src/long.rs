@@ -7,13 +7,16 @@
 //! text. Numbers are converted here rather than by polars so that a bad value is
 //! reported with its line and column, and so that decimal commas and Excel notation
 //! are accepted whatever the separator.
+//!
+//! [`canonicalise`] and [`check_required`] work on text columns with the line (or sheet
+//! row) of every value, so the Excel reader ([`crate::xlsx`]) shares them.
 
 use polars::prelude::*;
 use std::io::Cursor;
 use std::path::Path;
 
 use crate::detect::{separator_name, truncate};
-use crate::error::{IoError, Result};
+use crate::error::{IoError, Origin, Result};
 use crate::npx_long::{canonical_names, col, normalise_qc};
 use crate::text::{count_fields, parse_number, records, split_fields, NumberError};
 
@@ -38,7 +41,14 @@ pub fn read_long(bytes: &[u8], separator: u8, path: &Path) -> Result<DataFrame> 
         .map(|c| c.into_owned())
         .collect();
     let canonical = canonical_names(&names);
-    check_required(&names, &canonical, header.line, separator, path)?;
+    check_required(
+        &names,
+        &canonical,
+        header.line,
+        Some(separator),
+        Origin::Text,
+        path,
+    )?;
 
     // Pass 1: field counts and the starting line of every record.
     let mut lines: Vec<u32> = Vec::new();
@@ -88,21 +98,24 @@ pub fn read_long(bytes: &[u8], separator: u8, path: &Path) -> Result<DataFrame> 
             ),
         ));
     }
-    canonicalise(df, &names, &canonical, &lines, path)
+    canonicalise(df, &names, &canonical, &lines, Origin::Text, path)
 }
 
-fn check_required(
+/// Checks that the header names every required column; `separator` is the one the
+/// header was split on (`None` for a sheet, whose cells need no splitting).
+pub(crate) fn check_required(
     names: &[String],
     canonical: &[Option<&'static str>],
     line: usize,
-    separator: u8,
+    separator: Option<u8>,
+    origin: Origin<'_>,
     path: &Path,
 ) -> Result<()> {
     for required in col::REQUIRED {
         if canonical.contains(&Some(required)) {
             continue;
         }
-        let hint = if names.len() < 3 {
+        let hint = if let Some(separator) = separator.filter(|_| names.len() < 3) {
             format!(
                 "the header split into {} field(s) on {}; is the separator right?",
                 names.len(),
@@ -120,12 +133,20 @@ fn check_required(
                 col::REQUIRED.join(", ")
             )
         };
-        return Err(IoError::MissingColumn {
-            path: path.into(),
-            line,
-            column: required.into(),
-            found: truncate(&names.join(", "), 200),
-            hint,
+        let found = truncate(&names.join(", "), 200);
+        return Err(match origin {
+            Origin::Text => IoError::MissingColumn {
+                path: path.into(),
+                line,
+                column: required.into(),
+                found,
+                hint,
+            },
+            Origin::Sheet { .. } => origin.row(
+                path,
+                line,
+                format!("no column `{required}` in the header row (found: {found}); {hint}"),
+            ),
         });
     }
     Ok(())
@@ -163,11 +184,16 @@ fn field_count_error(
 }
 
 /// Renames recognised columns, converts numbers and QC flags, drops R row names.
-fn canonicalise(
+///
+/// `df` holds the table as text columns (null for an empty cell) named `names`;
+/// `canonical` is [`canonical_names`] of them and `lines[i]` the 1-based line (or sheet
+/// row) of data row `i`, which errors name through `origin`.
+pub(crate) fn canonicalise(
     df: DataFrame,
     names: &[String],
     canonical: &[Option<&'static str>],
     lines: &[u32],
+    origin: Origin<'_>,
     path: &Path,
 ) -> Result<DataFrame> {
     let mut out: Vec<Column> = Vec::with_capacity(names.len());
@@ -176,7 +202,8 @@ fn canonicalise(
         let strings = column.str().map_err(|e| IoError::engine(path, e))?;
         match canonical[i] {
             Some(c) if col::NUMERIC.contains(&c) => {
-                out.push(numbers(strings, c, original, lines, path)?.into_column());
+                let at = (i, original.as_str(), lines);
+                out.push(numbers(strings, c, at, origin, path)?.into_column());
             }
             Some(c) if c == col::SAMPLE_QC || c == col::ASSAY_QC => {
                 let ca: StringChunked = strings.iter().map(|v| v.and_then(normalise_qc)).collect();
@@ -188,12 +215,13 @@ fn canonicalise(
                         .iter()
                         .position(|v| v.is_none_or(|s| s.trim().is_empty()))
                     {
-                        return Err(IoError::InvalidValue {
-                            path: path.into(),
-                            line: lines[row] as usize,
-                            column: original.to_string(),
-                            message: format!("empty {c}; every row needs one"),
-                        });
+                        return Err(origin.cell(
+                            path,
+                            lines[row] as usize,
+                            i,
+                            original.as_str(),
+                            format!("empty {c}; every row needs one"),
+                        ));
                     }
                 }
                 out.push(column.clone().with_name(c.into()));
@@ -205,14 +233,16 @@ fn canonicalise(
     DataFrame::new_infer_height(out).map_err(|e| IoError::engine(path, e))
 }
 
-/// Converts a text column to `Float64`, naming the line of the first bad value.
-pub(crate) fn numbers(
+/// Converts a text column to `Float64`, naming the line of the first bad value. `at` is
+/// the column's 0-based position and name in the file and the line of each value.
+fn numbers(
     strings: &StringChunked,
     name: &str,
-    original: &str,
-    lines: &[u32],
+    at: (usize, &str, &[u32]),
+    origin: Origin<'_>,
     path: &Path,
 ) -> Result<Float64Chunked> {
+    let (index, original, lines) = at;
     let mut values = Vec::with_capacity(strings.len());
     for (row, v) in strings.iter().enumerate() {
         let parsed = match v {
@@ -226,15 +256,16 @@ pub(crate) fn numbers(
                     NumberError::NotANumber => "not a number",
                     NumberError::NotFinite => "not a finite number",
                 };
-                return Err(IoError::InvalidValue {
-                    path: path.into(),
-                    line: lines.get(row).map_or(row + 2, |&l| l as usize),
-                    column: original.to_string(),
-                    message: format!(
+                return Err(origin.cell(
+                    path,
+                    lines.get(row).map_or(row + 2, |&l| l as usize),
+                    index,
+                    original,
+                    format!(
                         "`{}` is {what}; write numbers like 3.14 or 3,14, and NA for missing",
                         truncate(v.unwrap_or(""), 40)
                     ),
-                });
+                ));
             }
         }
     }

@@ -16,14 +16,49 @@
 //! ```
 //! `Plate ID` and `QC Warning` columns belong to the panel named above them, so each
 //! measurement gets its own panel's plate and QC flag. Columns without an OlinkID
-//! (internal controls, QC deviations) are kept out of the NPX table.
+//! (internal controls such as `Inc Ctrl 1` with UniProt `-`, QC deviations, empty
+//! columns) are kept out of the NPX table.
+//!
+//! The same layout arrives as an Excel sheet ([`crate::xlsx`]). Both readers turn the
+//! table into [`Row`]s of text cells and share [`read_wide_rows`].
 
 use polars::prelude::*;
 use std::path::Path;
 
-use crate::error::{IoError, Result};
+use crate::error::{IoError, Origin, Result};
 use crate::npx_long::{col, normalise_header, normalise_qc};
-use crate::text::{parse_number, records, split_fields, Record};
+use crate::text::{is_missing_marker, parse_number, records, split_fields};
+
+/// One non-blank row of a table: its 1-based line (or sheet row) and its cells as text,
+/// as the CSV splitter gives them (trimmed, unquoted; empty for an empty cell).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Row {
+    /// 1-based line of a text file, or 1-based row of a sheet.
+    pub line: usize,
+    /// The cells, left to right.
+    pub cells: Vec<String>,
+}
+
+impl Row {
+    /// Does this row hold nothing but empty cells?
+    pub(crate) fn is_blank(&self) -> bool {
+        self.cells.iter().all(|c| c.trim().is_empty())
+    }
+
+    /// The first cell, normalised as a header (`Uniprot ID` → `uniprotid`).
+    pub(crate) fn label(&self) -> String {
+        self.cells
+            .first()
+            .map(|c| normalise_header(c))
+            .unwrap_or_default()
+    }
+}
+
+/// Do these leading rows look like a wide export (rows labelled `OlinkID` and `Assay`)?
+pub(crate) fn looks_wide(rows: &[Row]) -> bool {
+    let first = &rows[..rows.len().min(crate::detect::WIDE_HEADER_ROWS)];
+    first.iter().any(|r| r.label() == "olinkid") && first.iter().any(|r| r.label() == "assay")
+}
 
 /// What a column of the wide table holds.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,23 +94,34 @@ const FOOTERS: &[(&str, &str)] = &[
     ("normalization", "Normalization"),
 ];
 
-/// Reads a wide Target 96 export into the long layout.
+/// Reads a wide Target 96 export saved as delimited text into the long layout.
 pub fn read_wide(bytes: &[u8], separator: u8, path: &Path) -> Result<DataFrame> {
     let text = std::str::from_utf8(bytes)
         .map_err(|_| IoError::layout(path, "invalid UTF-8; re-export the file as UTF-8"))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let recs: Vec<Record<'_>> = records(text).collect();
+    let rows: Vec<Row> = records(text)
+        .map(|r| Row {
+            line: r.line,
+            cells: split_fields(r.text, separator)
+                .into_iter()
+                .map(|c| c.into_owned())
+                .collect(),
+        })
+        .collect();
+    read_wide_rows(&rows, Origin::Text, path)
+}
+
+/// Reads the rows of a wide Target 96 table (from text or a sheet) into the long layout.
+/// Blank rows are skipped; the header rows must be among the first 20 others.
+pub(crate) fn read_wide_rows(rows: &[Row], origin: Origin<'_>, path: &Path) -> Result<DataFrame> {
+    let rows: Vec<&Row> = rows.iter().filter(|r| !r.is_blank()).collect();
     let find = |name: &str| {
-        recs.iter()
+        rows.iter()
             .take(crate::detect::WIDE_HEADER_ROWS)
-            .position(|r| {
-                split_fields(r.text, separator)
-                    .first()
-                    .is_some_and(|c| normalise_header(c) == name)
-            })
+            .position(|r| r.label() == name)
     };
     let missing = |what: &str| {
-        IoError::layout(
+        origin.layout(
             path,
             format!("wide export without a `{what}` header row in its first lines; is this an Olink Target 96 NPX export?"),
         )
@@ -86,37 +132,33 @@ pub fn read_wide(bytes: &[u8], separator: u8, path: &Path) -> Result<DataFrame> 
         .or_else(|| find("uniprot"))
         .ok_or_else(|| missing("Uniprot ID"))?;
     let oid_row = find("olinkid").ok_or_else(|| missing("OlinkID"))?;
-    let header = |i: usize| -> Vec<String> {
-        split_fields(recs[i].text, separator)
-            .into_iter()
-            .map(|c| c.into_owned())
-            .collect()
-    };
     let (panels, assays, uniprots, oids) = (
-        header(panel_row),
-        header(assay_row),
-        header(uniprot_row),
-        header(oid_row),
+        &rows[panel_row].cells,
+        &rows[assay_row].cells,
+        &rows[uniprot_row].cells,
+        &rows[oid_row].cells,
     );
     let width = assays.len();
     let cell = |v: &Vec<String>, j: usize| v.get(j).cloned().unwrap_or_default();
     let columns: Vec<WideColumn> = (0..width)
         .map(|j| {
-            let a = cell(&assays, j);
+            let a = cell(assays, j);
+            let oid = cell(oids, j);
             match normalise_header(&a).as_str() {
                 _ if j == 0 => WideColumn::Other,
                 "plateid" => WideColumn::PlateId {
-                    panel: cell(&panels, j),
+                    panel: cell(panels, j),
                 },
                 "qcwarning" => WideColumn::QcWarning {
-                    panel: cell(&panels, j),
+                    panel: cell(panels, j),
                 },
-                _ if cell(&oids, j).trim().is_empty() => WideColumn::Other,
+                h if h.starts_with("qcdeviation") => WideColumn::Other,
+                _ if is_internal_control(&oid, &cell(uniprots, j)) => WideColumn::Other,
                 _ => WideColumn::Assay {
-                    olink_id: cell(&oids, j),
-                    uniprot: cell(&uniprots, j),
+                    olink_id: oid,
+                    uniprot: cell(uniprots, j),
                     assay: a,
-                    panel: cell(&panels, j),
+                    panel: cell(panels, j),
                 },
             }
         })
@@ -126,65 +168,61 @@ pub fn read_wide(bytes: &[u8], separator: u8, path: &Path) -> Result<DataFrame> 
         .filter(|c| matches!(c, WideColumn::Assay { .. }))
         .count();
     if n_assays == 0 {
-        return Err(IoError::layout(
-            path,
-            "the OlinkID header row names no assay",
-        ));
+        return Err(origin.layout(path, "the OlinkID header row names no assay"));
     }
 
-    let mut footers: Vec<(&str, Vec<String>, usize)> = Vec::new();
-    let mut samples: Vec<(usize, Vec<String>)> = Vec::new();
-    for rec in &recs[oid_row + 1..] {
-        let fields: Vec<String> = split_fields(rec.text, separator)
-            .into_iter()
-            .map(|c| c.into_owned())
-            .collect();
-        if fields.iter().all(|f| f.is_empty()) {
+    let mut footers: Vec<(&str, &Row)> = Vec::new();
+    let mut samples: Vec<&Row> = Vec::new();
+    for &row in &rows[oid_row + 1..] {
+        if let Some((_, target)) = FOOTERS.iter().find(|(k, _)| *k == row.label()) {
+            footers.push((target, row));
             continue;
         }
-        let first = normalise_header(&fields[0]);
-        if let Some((_, target)) = FOOTERS.iter().find(|(k, _)| *k == first) {
-            footers.push((target, fields, rec.line));
-            continue;
-        }
+        let first = &row.cells[0];
         if !footers.is_empty() {
-            return Err(IoError::layout(
+            return Err(origin.row(
                 path,
-                format!("line {}: sample row `{}` after the footer rows; sample rows must come before LOD / Missing Data freq.", rec.line, fields[0]),
+                row.line,
+                format!("sample row `{first}` after the footer rows; sample rows must come before LOD / Missing Data freq."),
             ));
         }
-        if fields.len() != width {
+        if row.cells.len() != width {
             return Err(IoError::FieldCount {
                 path: path.into(),
-                line: rec.line,
-                found: fields.len(),
+                line: row.line,
+                found: row.cells.len(),
                 expected: width,
                 hint: "sample rows must have one cell per header column; the file may be truncated or edited".into(),
             });
         }
-        if fields[0].trim().is_empty() {
-            return Err(IoError::InvalidValue {
-                path: path.into(),
-                line: rec.line,
-                column: "SampleID".into(),
-                message: "empty sample ID in the first column".into(),
-            });
+        if first.trim().is_empty() {
+            return Err(origin.cell(
+                path,
+                row.line,
+                0,
+                "SampleID",
+                "empty sample ID in the first column",
+            ));
         }
-        samples.push((rec.line, fields));
+        samples.push(row);
     }
     if samples.is_empty() {
-        return Err(IoError::layout(
-            path,
-            "no sample rows after the OlinkID header row",
-        ));
+        return Err(origin.layout(path, "no sample rows after the OlinkID header row"));
     }
-    build_long(&columns, &samples, &footers, path)
+    build_long(&columns, &samples, &footers, origin, path)
+}
+
+/// Internal-control columns (`Inc Ctrl 1`, `Det Ctrl`, `Ext Ctrl`) have no OlinkID and
+/// UniProt `-`; neither is an assay.
+fn is_internal_control(olink_id: &str, uniprot: &str) -> bool {
+    is_missing_marker(olink_id.trim()) || uniprot.trim() == "-"
 }
 
 fn build_long(
     columns: &[WideColumn],
-    samples: &[(usize, Vec<String>)],
-    footers: &[(&str, Vec<String>, usize)],
+    samples: &[&Row],
+    footers: &[(&str, &Row)],
+    origin: Origin<'_>,
     path: &Path,
 ) -> Result<DataFrame> {
     let n = samples.len() * columns.len();
@@ -194,7 +232,7 @@ fn build_long(
     let (mut plate, mut qc, mut npx) = (vec![], vec![], Vec::with_capacity(n));
     let mut footer_values: Vec<FooterValues<'_>> = footers
         .iter()
-        .map(|(target, _, _)| FooterValues {
+        .map(|(target, _)| FooterValues {
             target,
             numbers: vec![],
             texts: vec![],
@@ -213,7 +251,8 @@ fn build_long(
     };
     let plate_col: Vec<Option<usize>> = (0..columns.len()).map(|j| panel_column(j, true)).collect();
     let qc_col: Vec<Option<usize>> = (0..columns.len()).map(|j| panel_column(j, false)).collect();
-    for (s, (line, fields)) in samples.iter().enumerate() {
+    for (s, row) in samples.iter().enumerate() {
+        let fields = &row.cells;
         for (j, c) in columns.iter().enumerate() {
             let WideColumn::Assay {
                 olink_id,
@@ -224,14 +263,21 @@ fn build_long(
             else {
                 continue;
             };
-            let value = parse_number(&fields[j]).map_err(|_| IoError::InvalidValue {
-                path: path.into(),
-                line: *line,
-                column: format!("column {} ({a}, {olink_id})", j + 1),
-                message: format!(
-                    "`{}` is not a number; write NPX like 3.14 and NA for missing",
-                    fields[j]
-                ),
+            let value = parse_number(&fields[j]).map_err(|_| {
+                let column = match origin {
+                    Origin::Text => format!("column {} ({a}, {olink_id})", j + 1),
+                    Origin::Sheet { .. } => format!("{a} ({olink_id})"),
+                };
+                origin.cell(
+                    path,
+                    row.line,
+                    j,
+                    column,
+                    format!(
+                        "`{}` is not a number; write NPX like 3.14 and NA for missing",
+                        fields[j]
+                    ),
+                )
             })?;
             sample_id.push(fields[0].clone());
             index.push(s as u32 + 1);
@@ -246,18 +292,21 @@ fn build_long(
             );
             qc.push(qc_col[j].and_then(|k| normalise_qc(&fields[k])));
             npx.push(value);
-            for (k, (target, fvals, _)) in footers.iter().enumerate() {
-                let raw = fvals.get(j).map(|s| s.as_str()).unwrap_or("");
+            for (k, (target, footer)) in footers.iter().enumerate() {
+                let raw = footer.cells.get(j).map(|s| s.as_str()).unwrap_or("");
                 if *target == "Normalization" {
                     footer_values[k]
                         .texts
                         .push(Some(raw.to_string()).filter(|s| !s.is_empty()));
                 } else {
-                    let v = parse_number(raw).map_err(|_| IoError::InvalidValue {
-                        path: path.into(),
-                        line: footers[k].2,
-                        column: format!("{a} ({olink_id})"),
-                        message: format!("`{raw}` in the {target} footer is not a number"),
+                    let v = parse_number(raw).map_err(|_| {
+                        origin.cell(
+                            path,
+                            footer.line,
+                            j,
+                            format!("{a} ({olink_id})"),
+                            format!("`{raw}` in the {target} footer is not a number"),
+                        )
                     })?;
                     footer_values[k].numbers.push(v);
                 }
@@ -291,4 +340,67 @@ fn build_long(
         }
     }
     DataFrame::new_infer_height(cols).map_err(|e| IoError::engine(path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(line: usize, cells: &[&str]) -> Row {
+        Row {
+            line,
+            cells: cells.iter().map(|c| c.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn test_is_internal_control() {
+        assert!(is_internal_control("", "-"));
+        assert!(is_internal_control("-", "-"));
+        assert!(is_internal_control(" ", ""));
+        assert!(is_internal_control("OID1", "-"));
+        assert!(!is_internal_control("OID00482", "P05231"));
+    }
+
+    #[test]
+    fn test_looks_wide() {
+        let rows = [
+            row(1, &["Panel", "P"]),
+            row(2, &["Assay", "A"]),
+            row(4, &["OlinkID", "O"]),
+        ];
+        assert!(looks_wide(&rows));
+        assert!(!looks_wide(&rows[..2]));
+        assert!(!looks_wide(&[]));
+        assert!(row(3, &["", " "]).is_blank());
+        assert_eq!(row(5, &["Uniprot ID"]).label(), "uniprotid");
+    }
+
+    #[test]
+    fn test_read_wide_rows_sample_after_footer() {
+        let rows = [
+            row(1, &["Panel", "P"]),
+            row(2, &["Assay", "A"]),
+            row(3, &["Uniprot ID", "U"]),
+            row(4, &["OlinkID", "O"]),
+            row(5, &["S1", "1"]),
+            row(6, &["LOD", "0.5"]),
+            row(7, &["S2", "1"]),
+        ];
+        let sheet = Origin::Sheet {
+            name: "NPX",
+            first_col: 0,
+        };
+        let e = read_wide_rows(&rows, sheet, Path::new("x.xlsx")).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("x.xlsx sheet \"NPX\" row 7: sample row `S2` after the footer rows"),
+            "{e}"
+        );
+        let e = read_wide_rows(&rows, Origin::Text, Path::new("x.csv")).unwrap_err();
+        assert!(
+            e.to_string().starts_with("x.csv: line 7: sample row `S2`"),
+            "{e}"
+        );
+    }
 }

@@ -2,6 +2,7 @@
 //! `../shared` is absent), synthetic variants of each layout, and bad input.
 
 use npxkit_io::{col, read_npx, read_npx_bytes, Format, IoError, NpxLong};
+use rust_xlsxwriter::{Workbook, Worksheet};
 use std::path::{Path, PathBuf};
 
 fn examples() -> Option<PathBuf> {
@@ -128,15 +129,34 @@ fn official_parquet() {
 }
 
 #[test]
-fn official_xlsx_is_reported_clearly() {
+fn official_xlsx_loads() {
     let Some(dir) = examples() else { return };
-    let e = read_npx(&dir.join("cran-OlinkAnalyze/npx_data1.xlsx"))
-        .unwrap_err()
-        .to_string();
-    assert!(
-        e.contains("Excel workbook") && e.contains("save the NPX sheet as CSV"),
-        "{e}"
-    );
+    let t = read_npx(&dir.join("cran-OlinkAnalyze/npx_data1.xlsx")).unwrap();
+    assert_eq!(t.source().format, Format::Xlsx);
+    assert_eq!(t.height(), 160 * 184);
+    // The same data as the wide CSV, which prints numbers rounded to 10 significant
+    // digits and at most 9 decimals (12.95614259, -0.687671799): half a unit in the last
+    // printed place is at most 5e-9 · max(1, |x|).
+    let csv = read_npx(&dir.join("npx_data_wide_csv.csv")).unwrap();
+    assert_eq!(t.height(), csv.height());
+    for c in [
+        col::SAMPLE_ID,
+        col::OLINK_ID,
+        col::ASSAY,
+        col::UNIPROT,
+        col::PANEL,
+        col::PLATE_ID,
+        col::SAMPLE_QC,
+    ] {
+        assert_eq!(t.str_values(c), csv.str_values(c), "{c}");
+    }
+    for c in [col::NPX, col::LOD, col::MISSING_FREQ] {
+        let (x, y) = (t.f64_values(c).unwrap(), csv.f64_values(c).unwrap());
+        for (i, (a, b)) in x.iter().zip(&y).enumerate() {
+            let close = (a.is_nan() && b.is_nan()) || (a - b).abs() <= 5e-9 * b.abs().max(1.0);
+            assert!(close, "{c} row {i}: xlsx {a}, csv {b}");
+        }
+    }
 }
 
 fn read_str(text: &str) -> Result<NpxLong, IoError> {
@@ -301,4 +321,371 @@ fn truncated_and_corrupted_official_files_never_panic() {
             }
         }
     }
+}
+
+// ---- Excel workbooks written here with rust_xlsxwriter (no committed binaries) ----
+
+/// Writes one sheet row: numbers as numbers, `""` as no cell, anything else as text.
+fn write_row(ws: &mut Worksheet, row: u32, cells: &[&str]) {
+    for (j, c) in cells.iter().enumerate() {
+        let j = j as u16;
+        if c.is_empty() {
+            continue;
+        }
+        match c.parse::<f64>() {
+            Ok(x) => ws.write_number(row, j, x).map(|_| ()),
+            Err(_) => ws.write_string(row, j, *c).map(|_| ()),
+        }
+        .unwrap();
+    }
+}
+
+/// A workbook with a summary sheet, then `name` holding `rows` (row 0 = sheet row 1).
+fn workbook(name: &str, rows: &[Vec<&str>]) -> Vec<u8> {
+    let mut wb = Workbook::new();
+    let summary = wb.add_worksheet();
+    summary.set_name("Summary").unwrap();
+    write_row(summary, 0, &["Olink project summary", "see the NPX sheet"]);
+    let ws = wb.add_worksheet();
+    ws.set_name(name).unwrap();
+    for (i, r) in rows.iter().enumerate() {
+        write_row(ws, i as u32, r);
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+/// A Target 96 wide sheet as NPX Manager writes it: two panels side by side, IL6 on
+/// both, internal-control columns (UniProt `-`, no OlinkID), an empty column, QC
+/// deviation columns, blank rows, sample IDs with spaces and non-ASCII characters.
+fn wide_sheet() -> Vec<Vec<&'static str>> {
+    let p1 = "Olink INFLAMMATION";
+    let p2 = "Olink ONCOLOGY II";
+    let dev = "QC Deviation from median";
+    vec![
+        vec!["My project", "NPX Manager 2.1"],
+        vec!["NPX Data"],
+        vec![],
+        vec!["Panel", p1, p1, p1, "", p2, p2, p1, p2, p1, p2, p1, p2],
+        vec![
+            "Assay",
+            "IL6",
+            "Inc Ctrl 1",
+            "CXCL9",
+            "",
+            "IL6",
+            "Det Ctrl",
+            "Plate ID",
+            "Plate ID",
+            "QC Warning",
+            "QC Warning",
+            dev,
+            dev,
+        ],
+        vec!["Uniprot ID", "P05231", "-", "Q07325", "", "P05231", "-"],
+        vec![
+            "OlinkID",
+            "OID00482",
+            "",
+            "OID00497",
+            "",
+            "OID05001",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "QC Deviation Inc Ctrl",
+            "QC Deviation Det Ctrl",
+        ],
+        vec![],
+        vec![
+            "S 1", "3.25", "10.5", "NA", "", "4.5", "11", "Plate1", "Plate2", "Pass", "Warning",
+            "0.1", "-0.2",
+        ],
+        vec![
+            "Échantillon-2 ü",
+            "2.9",
+            "10.1",
+            "8.44",
+            "",
+            "4.75",
+            "11.2",
+            "Plate1",
+            "Plate2",
+            "Pass",
+            "Pass",
+            "0",
+            "0",
+        ],
+        vec![],
+        vec![
+            "CONTROL_SAMPLE_AS 1",
+            "4.01",
+            "10.2",
+            "7.9",
+            "",
+            "5",
+            "11",
+            "Plate1",
+            "Plate2",
+            "Pass",
+            "Pass",
+            "0",
+            "0",
+        ],
+        vec![],
+        vec!["LOD", "1.02", "", "2.5", "", "0.75"],
+        vec!["Missing Data freq.", "0", "", "0.3333", "", "0"],
+        vec![
+            "Normalization",
+            "Intensity",
+            "",
+            "Intensity",
+            "",
+            "Plate control",
+        ],
+    ]
+}
+
+fn read_xlsx_bytes(bytes: &[u8]) -> Result<NpxLong, IoError> {
+    read_npx_bytes(bytes, Path::new("npx.xlsx"))
+}
+
+#[test]
+fn wide_xlsx_with_panels_controls_and_blank_rows() {
+    let t = read_xlsx_bytes(&workbook("NPX Data", &wide_sheet())).unwrap();
+    assert_eq!(t.source().format, Format::Xlsx);
+    assert_eq!(t.height(), 3 * 3, "3 samples × 3 assays");
+    let ids = t.str_values(col::SAMPLE_ID).unwrap();
+    assert_eq!(ids[0], Some("S 1"));
+    assert_eq!(ids[3], Some("Échantillon-2 ü"));
+    assert_eq!(ids[6], Some("CONTROL_SAMPLE_AS 1"));
+    let oids = t.str_values(col::OLINK_ID).unwrap();
+    assert_eq!(
+        &oids[..3],
+        [Some("OID00482"), Some("OID00497"), Some("OID05001")]
+    );
+    assert_eq!(str_at(&t, col::ASSAY, 2), Some("IL6"));
+    assert_eq!(str_at(&t, col::PANEL, 2), Some("Olink ONCOLOGY II"));
+    // Each panel's own plate and QC columns.
+    assert_eq!(str_at(&t, col::PLATE_ID, 0), Some("Plate1"));
+    assert_eq!(str_at(&t, col::PLATE_ID, 2), Some("Plate2"));
+    assert_eq!(str_at(&t, col::SAMPLE_QC, 0), Some("PASS"));
+    assert_eq!(str_at(&t, col::SAMPLE_QC, 2), Some("WARN"));
+    let npx = npx_values(&t);
+    assert_eq!(npx[0], 3.25);
+    assert!(npx[1].is_nan(), "text NA is missing");
+    assert_eq!(&npx[3..6], [2.9, 8.44, 4.75]);
+    assert_eq!(t.f64_values(col::LOD).unwrap()[..3], [1.02, 2.5, 0.75]);
+    assert_eq!(t.f64_values(col::MISSING_FREQ).unwrap()[1], 0.3333);
+    assert_eq!(str_at(&t, "Normalization", 2), Some("Plate control"));
+}
+
+#[test]
+fn wide_xlsx_bad_cell_names_sheet_and_cell() {
+    let mut rows = wide_sheet();
+    rows[9][3] = "high"; // sheet row 10, column D
+    let e = read_xlsx_bytes(&workbook("NPX Data", &rows))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("npx.xlsx sheet \"NPX Data\" cell D10, column `CXCL9 (OID00497)`: `high` is not a number"),
+        "{e}"
+    );
+    let mut rows = wide_sheet();
+    rows[9][0] = "";
+    let e = read_xlsx_bytes(&workbook("NPX Data", &rows))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("sheet \"NPX Data\" cell A10") && e.contains("empty sample ID"),
+        "{e}"
+    );
+}
+
+fn long_sheet() -> Vec<Vec<&'static str>> {
+    vec![
+        vec![
+            "SampleID",
+            "Index",
+            "OlinkID",
+            "UniProt",
+            "Assay",
+            "MissingFreq",
+            "Panel",
+            "PlateID",
+            "QC_Warning",
+            "LOD",
+            "NPX",
+        ],
+        vec![
+            "S1",
+            "1",
+            "OID00482",
+            "P05231",
+            "IL6",
+            "0",
+            "Olink INFLAMMATION",
+            "Plate1",
+            "Pass",
+            "1.02",
+            "3.25",
+        ],
+        vec![],
+        vec![
+            "S 2 ü",
+            "2",
+            "OID00482",
+            "P05231",
+            "IL6",
+            "0",
+            "Olink INFLAMMATION",
+            "Plate1",
+            "Warning",
+            "1.02",
+            "",
+        ],
+        vec![
+            "S3",
+            "3",
+            "OID00482",
+            "P05231",
+            "IL6",
+            "0",
+            "Olink INFLAMMATION",
+            "Plate1",
+            "Pass",
+            "1.02",
+            "4,5",
+        ],
+    ]
+}
+
+#[test]
+fn long_xlsx_loads_like_long_csv() {
+    let t = read_xlsx_bytes(&workbook("NPX long", &long_sheet())).unwrap();
+    assert_eq!(t.source().format, Format::Xlsx);
+    assert_eq!(t.height(), 3);
+    assert_eq!(t.str_values(col::SAMPLE_ID).unwrap()[1], Some("S 2 ü"));
+    assert_eq!(str_at(&t, col::SAMPLE_QC, 1), Some("WARN"));
+    let npx = npx_values(&t);
+    assert_eq!(npx[0], 3.25);
+    assert!(npx[1].is_nan(), "an empty cell is missing");
+    assert_eq!(npx[2], 4.5, "text with a decimal comma");
+    assert_eq!(t.f64_values(col::LOD).unwrap(), [1.02; 3]);
+    // Unrecognised columns keep their names and text, numbers as a CSV would show them.
+    assert_eq!(str_at(&t, "Index", 2), Some("3"));
+}
+
+#[test]
+fn long_xlsx_errors_name_sheet_and_cell() {
+    let mut rows = long_sheet();
+    rows[3][0] = "";
+    let e = read_xlsx_bytes(&workbook("NPX long", &rows))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("sheet \"NPX long\" cell A4, column `SampleID`: empty SampleID"),
+        "{e}"
+    );
+    let mut rows = long_sheet();
+    rows[4][10] = "high";
+    let e = read_xlsx_bytes(&workbook("NPX long", &rows))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("sheet \"NPX long\" cell K5, column `NPX`: `high` is not a number"),
+        "{e}"
+    );
+    let mut rows = long_sheet();
+    rows[0][4] = "Gene";
+    let e = read_xlsx_bytes(&workbook("NPX long", &rows))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("sheet \"NPX long\" row 1: no column `Assay`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn xlsx_without_npx_sheet_is_a_clear_error() {
+    let rows = vec![vec!["Plot data", "1", "2"], vec!["x", "3", "4"]];
+    let e = read_xlsx_bytes(&workbook("Plots", &rows))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("no sheet of the workbook looks like an Olink NPX table")
+            && e.contains("(sheets: \"Summary\", \"Plots\")"),
+        "{e}"
+    );
+}
+
+/// Truncations and byte corruptions of the official workbook give a clear error naming
+/// the file, never a panic.
+#[test]
+fn truncated_and_corrupted_official_xlsx_never_panics() {
+    let Some(dir) = examples() else { return };
+    let file = "cran-OlinkAnalyze/npx_data1.xlsx";
+    let bytes = std::fs::read(dir.join(file)).unwrap();
+    let n = bytes.len();
+    let mut cuts: Vec<usize> = (0..n).step_by(n / 40).collect();
+    cuts.extend([4, 100, n - 22, n - 1]);
+    for cut in cuts {
+        let r = std::panic::catch_unwind(|| read_npx_bytes(&bytes[..cut], Path::new(file)));
+        assert!(r.is_ok(), "truncated at {cut} panicked");
+        if let Ok(Err(e)) = r {
+            assert!(e.to_string().contains(file), "at {cut}: {e}");
+        }
+    }
+    for k in 0..40 {
+        let pos = (k * 7919 * 13 + 101) % n;
+        let mut v = bytes.clone();
+        v[pos] ^= 0x5a;
+        let r = std::panic::catch_unwind(|| read_npx_bytes(&v, Path::new(file)));
+        assert!(r.is_ok(), "byte flip at {pos} panicked");
+        if let Ok(Err(e)) = r {
+            assert!(e.to_string().contains(file), "flip at {pos}: {e}");
+        }
+    }
+}
+
+/// The CSV path shares the wide core: internal-control columns written with an OlinkID
+/// of `-` and QC-deviation columns are not assays.
+#[test]
+fn wide_csv_skips_internal_controls_and_qc_deviations() {
+    let text = "Panel;P;P;P;P;P\n\
+Assay;IL6;Inc Ctrl 1;Plate ID;QC Warning;QC Deviation from median\n\
+Uniprot ID;P05231;-;;;\n\
+OlinkID;OID1;-;;;QC Deviation Inc Ctrl\n\
+;;;;;\n\
+S 1;1.5;9;Plate1;Pass;0.1\n\
+LOD;0.5;;;;\n";
+    let t = read_npx_bytes(text.as_bytes(), Path::new("w.csv")).unwrap();
+    assert_eq!(t.source().format, Format::WideCsv { separator: b';' });
+    assert_eq!(t.height(), 1);
+    assert_eq!(str_at(&t, col::OLINK_ID, 0), Some("OID1"));
+    assert_eq!(str_at(&t, col::SAMPLE_ID, 0), Some("S 1"));
+}
+
+/// A long table that starts below a title and right of an empty column A: the header is
+/// found, and cells are named by their place in the sheet.
+#[test]
+fn long_xlsx_offset_table_names_true_cells() {
+    let mut rows: Vec<Vec<&str>> = vec![vec!["", "NPX export, long format"], vec![]];
+    for r in long_sheet() {
+        let mut shifted = vec![""];
+        shifted.extend(r);
+        rows.push(shifted);
+    }
+    let t = read_xlsx_bytes(&workbook("Data", &rows)).unwrap();
+    assert_eq!(t.height(), 3);
+    rows[6][11] = "n/d"; // sheet row 7, column L
+    let e = read_xlsx_bytes(&workbook("Data", &rows))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("sheet \"Data\" cell L7, column `NPX`: `n/d` is not a number"),
+        "{e}"
+    );
 }
