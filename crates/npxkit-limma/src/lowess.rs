@@ -231,7 +231,7 @@ fn robustness_weights(res: &[f64], rw: &mut [f64]) -> bool {
     let mut abs: Vec<f64> = res.iter().map(|r| r.abs()).collect();
     abs.sort_by(f64::total_cmp);
     let m1 = n / 2;
-    let cmad = if n % 2 == 0 {
+    let cmad = if n.is_multiple_of(2) {
         3.0 * (abs[m1] + abs[n - m1 - 1])
     } else {
         6.0 * abs[m1]
