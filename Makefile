@@ -39,7 +39,9 @@ demo: release
 	./target/release/npxkit qc --npx $(DEMO)/study/npx.csv --samples $(DEMO)/study/samples.tsv --out $(DEMO)/qc-csv
 	./target/release/npxkit de --npx $(DEMO)/study/npx.parquet --samples $(DEMO)/study/samples.tsv \
 	    --group timepoint --pair subject --contrast C2D1-C1D1 --out $(DEMO)/de
-	@echo "demo written to $(DEMO)/: study/ (simulated delivery), qc/ (qc.tsv, assay_qc.tsv), de/ (de.tsv), each with run.json"
+	./target/release/npxkit score --npx $(DEMO)/study/npx.parquet --samples $(DEMO)/study/samples.tsv \
+	    --genesets bindea2013 --method gsva --group timepoint --pair subject --contrast C2D1-C1D1 --out $(DEMO)/score
+	@echo "demo written to $(DEMO)/: study/ (simulated delivery), qc/, de/ (de.tsv), score/ (scores.tsv, score_tests.tsv), each with run.json"
 
 test: deps
 	@if $(CARGO) nextest --version >/dev/null 2>&1; then \

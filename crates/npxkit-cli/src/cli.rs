@@ -63,6 +63,23 @@ pub enum Command {
     ///     --pair subject --contrast C2D1-C1D1 --out results/
     #[command(verbatim_doc_comment)]
     De(DeArgs),
+    /// Per-sample gene-set scores (GSVA, ssGSEA, z-score, PLAGE) and paired tests.
+    ///
+    /// Maps assays to genes (multi-gene assays such as IL12A_IL12B count for each gene;
+    /// a gene measured by several assays uses the one with the highest mean), drops
+    /// assays with missing values and, except for ssGSEA, constant assays (as GSVA
+    /// does), restricts the sets to the measured genes and scores every sample as R's
+    /// GSVA 1.46 does. Writes scores.tsv (sets × samples), genesets.tsv (set sizes
+    /// before and after mapping, and why a set was not scored) and, with --group and
+    /// --contrast, score_tests.tsv (Wilcoxon signed-rank test of each score between the
+    /// two levels over complete --pair subjects, or rank-sum without --pair), plus
+    /// run.json.
+    ///
+    /// Example:
+    ///   npxkit score --npx delivery.parquet --samples samples.tsv --genesets bindea2013 \
+    ///     --method gsva --group timepoint --pair subject --contrast C2D1-C1D1 --out scores/
+    #[command(verbatim_doc_comment)]
+    Score(ScoreArgs),
     /// List and inspect the gene-set collections built into npxkit.
     ///
     /// `list` prints every embedded collection (name, version, number of sets, source);
@@ -238,6 +255,97 @@ pub enum AdjustArg {
     /// No adjustment.
     #[value(name = "none")]
     None,
+}
+
+/// `npxkit score` options.
+#[derive(Debug, Args)]
+pub struct ScoreArgs {
+    /// Input and QC rules.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Gene sets: a built-in collection (bindea2013, go-bp, go-mf, go-cc) or a GMT file.
+    #[arg(long, value_name = "NAME|FILE.gmt", default_value = "bindea2013")]
+    pub genesets: String,
+    /// Scoring method.
+    #[arg(long, value_enum, default_value_t = ScoreMethod::Gsva)]
+    pub method: ScoreMethod,
+    /// GSVA: kernel of the per-assay cumulative distribution estimate.
+    #[arg(long, value_enum, default_value_t = KcdfArg::Gaussian)]
+    pub kcdf: KcdfArg,
+    /// GSVA: Gaussian CDF by GSVA 1.46's lookup table (compat, reproduces R) or exactly.
+    #[arg(long, value_enum, default_value_t = KcdfModeArg::Compat)]
+    pub kcdf_mode: KcdfModeArg,
+    /// Weight exponent of the random walk (default 1 for gsva, 0.25 for ssgsea).
+    #[arg(long, value_name = "X")]
+    pub tau: Option<f64>,
+    /// GSVA: score = largest positive + largest negative deviation (true) or the
+    /// deviation of largest magnitude (false).
+    #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set)]
+    pub mx_diff: bool,
+    /// GSVA: with --mx-diff, rank by absolute value (sets whose members move both ways).
+    #[arg(long)]
+    pub abs_ranking: bool,
+    /// ssGSEA: divide scores by the range of all scores, as GSVA's ssgsea.norm.
+    #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set)]
+    pub ssgsea_norm: bool,
+    /// Smallest set size after mapping to measured genes.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub min_size: usize,
+    /// Largest set size after mapping to measured genes.
+    #[arg(long, value_name = "N")]
+    pub max_size: Option<usize>,
+    /// Rename old gene symbols in the sets to current ones (org.Hs.eg.db 3.16 aliases,
+    /// e.g. INDO -> IDO1) before mapping. R's GSVA does not, so this is off by default.
+    #[arg(long)]
+    pub resolve_aliases: bool,
+    /// Manifest column with the group compared by the tests (timepoint).
+    #[arg(long, value_name = "COL", requires = "contrast")]
+    pub group: Option<String>,
+    /// Contrast B-A for the tests: level B minus level A of --group (e.g. C2D1-C1D1).
+    #[arg(long, value_name = "B-A", requires = "group")]
+    pub contrast: Option<String>,
+    /// Manifest column with the subject: paired (signed-rank) tests over complete pairs.
+    #[arg(long, value_name = "COL", requires = "group")]
+    pub pair: Option<String>,
+    /// Multiple-testing adjustment of the tests' P.Value (R's p.adjust).
+    #[arg(long, value_enum, ignore_case = true, default_value_t = AdjustArg::BH)]
+    pub adjust: AdjustArg,
+    /// Output folder (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+/// `--method` values of `score`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScoreMethod {
+    /// Gene set variation analysis (Hänzelmann et al. 2013).
+    Gsva,
+    /// Single-sample GSEA (Barbie et al. 2009).
+    Ssgsea,
+    /// Combined z-score (Lee et al. 2008).
+    Zscore,
+    /// Pathway level analysis of gene expression (Tomfohr et al. 2005).
+    Plage,
+}
+
+/// `--kcdf` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KcdfArg {
+    /// Gaussian kernel (continuous data such as NPX).
+    Gaussian,
+    /// Poisson kernel (counts).
+    Poisson,
+    /// No kernel: the empirical distribution.
+    None,
+}
+
+/// `--kcdf-mode` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KcdfModeArg {
+    /// GSVA 1.46's truncated lookup table of the normal CDF: same numbers as R.
+    Compat,
+    /// The true normal CDF.
+    Exact,
 }
 
 /// `npxkit genesets` actions.

@@ -940,3 +940,206 @@ fn dc_limma_only_options_are_usage_errors() {
         "a usage error writes no table"
     );
 }
+
+// ===================================================================================
+// npxkit score: R parity against GSVA 1.46.0 (test-data/reference/score_cli.R)
+// ===================================================================================
+
+/// Relative tolerance for scores and test statistics (absolute below 1e-12 in size).
+const SCORE_TOL: f64 = 1e-10;
+
+fn score_close(a: f64, b: f64) -> bool {
+    (a.is_nan() && b.is_nan()) || (a - b).abs() <= SCORE_TOL * b.abs().max(1e-2)
+}
+
+/// Runs `npxkit score --method <method>` on the de_cli study with the shared Bindea sets
+/// and compares scores.tsv with R's; PLAGE rows may differ in sign (R's comes from
+/// LAPACK's SVD; npxkit's rule is documented), so they are compared up to sign.
+fn score_parity(method: &str) {
+    let shared = repo().join("../shared/data/genesets/bindea2013.gmt");
+    if !shared.is_file() {
+        eprintln!("skipped: {} is absent", shared.display());
+        return;
+    }
+    let input = repo().join("test-data/reference/de_cli/input");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    ok(&[
+        "score",
+        "--npx",
+        p(&input.join("npx.csv")),
+        "--samples",
+        p(&input.join("samples.tsv")),
+        "--genesets",
+        "bindea2013",
+        "--method",
+        method,
+        "--group",
+        "timepoint",
+        "--pair",
+        "subject",
+        "--contrast",
+        "C2D1-C1D1",
+        "--out",
+        p(&out),
+    ]);
+    let (got_h, got) = de_read_tsv(&out.join("scores.tsv"));
+    let want_path = repo().join(format!("test-data/reference/score_cli/{method}.tsv"));
+    let (want_h, want) = de_read_tsv(&want_path);
+    assert_eq!(got_h, want_h, "{method}: sample columns");
+    assert_eq!(
+        got.iter().map(|r| &r[0]).collect::<Vec<_>>(),
+        want.iter().map(|r| &r[0]).collect::<Vec<_>>(),
+        "{method}: scored sets"
+    );
+    let mut worst = 0.0_f64;
+    for (g, w) in got.iter().zip(&want) {
+        let gv: Vec<f64> = g[1..].iter().map(|s| de_num(s)).collect();
+        let mut wv: Vec<f64> = w[1..].iter().map(|s| de_num(s)).collect();
+        if method == "plage" && wv.iter().all(|&v| v == 1.0) {
+            // GSVA 1.46 returns a row of 1s for a one-gene set (its SVD of a 1 × n
+            // matrix is not what PLAGE means); npxkit returns the standardised values
+            // scaled to unit length (documented in npxkit_gsva::plage).
+            let norm: f64 = gv.iter().map(|v| v * v).sum::<f64>().sqrt();
+            assert!((norm - 1.0).abs() < 1e-12, "{method} {}: norm {norm}", g[0]);
+            continue;
+        }
+        if method == "plage" && gv[0] * wv[0] < 0.0 {
+            wv.iter_mut().for_each(|v| *v = -*v);
+        }
+        for (a, b) in gv.iter().zip(&wv) {
+            assert!(score_close(*a, *b), "{method} {}: {a} vs R {b}", g[0]);
+            if *b != 0.0 {
+                worst = worst.max((a - b).abs() / b.abs());
+            }
+        }
+    }
+    eprintln!("{method}: worst relative error vs R {worst:e}");
+    if method == "gsva" {
+        let (th, tests) = de_read_tsv(&out.join("score_tests.tsv"));
+        let (rh, rtests) =
+            de_read_tsv(&repo().join("test-data/reference/score_cli/tests_gsva.tsv"));
+        assert_eq!(th, rh);
+        assert_eq!(tests.len(), rtests.len());
+        for (t, r) in tests.iter().zip(&rtests) {
+            assert_eq!(t[0], r[0]);
+            assert_eq!(de_num(&t[1]), de_num(&r[1]), "{}: n_pairs", t[0]);
+            for c in 2..6 {
+                let (a, b) = (de_num(&t[c]), de_num(&r[c]));
+                assert!(score_close(a, b), "{} {}: {a} vs R {b}", t[0], th[c]);
+            }
+        }
+    }
+}
+
+#[test]
+fn score_parity_gsva() {
+    score_parity("gsva");
+}
+
+#[test]
+fn score_parity_ssgsea() {
+    score_parity("ssgsea");
+}
+
+#[test]
+fn score_parity_zscore() {
+    score_parity("zscore");
+}
+
+#[test]
+fn score_parity_plage() {
+    score_parity("plage");
+}
+
+#[test]
+fn score_outputs_and_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s");
+    let npx = small().join("npx.parquet");
+    let man = small().join("samples.tsv");
+    let o = ok(&[
+        "score",
+        "--npx",
+        p(&npx),
+        "--samples",
+        p(&man),
+        "--out",
+        p(&out),
+    ]);
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("score: "));
+    let sizes = read(&out.join("genesets.tsv"));
+    assert!(sizes.starts_with("geneset\tname\tsize\tsize_measured\tscored\treason\n"));
+    assert_eq!(
+        sizes.lines().count(),
+        1 + 24,
+        "every Bindea set is reported"
+    );
+    assert!(sizes.contains("\tFALSE\tno measured genes"), "{sizes}");
+    assert!(
+        !out.join("score_tests.tsv").exists(),
+        "no tests without --group"
+    );
+    // Same bytes whatever the thread count.
+    let out2 = dir.path().join("s2");
+    ok(&[
+        "--threads",
+        "1",
+        "score",
+        "--npx",
+        p(&npx),
+        "--samples",
+        p(&man),
+        "--out",
+        p(&out2),
+    ]);
+    assert_eq!(
+        read(&out.join("scores.tsv")),
+        read(&out2.join("scores.tsv"))
+    );
+    let e = fails(
+        &[
+            "score",
+            "--npx",
+            p(&npx),
+            "--genesets",
+            "kegg",
+            "--out",
+            p(&out),
+        ],
+        2,
+    );
+    assert!(e.contains("neither a built-in collection"), "{e}");
+    let e = fails(
+        &[
+            "score",
+            "--npx",
+            p(&npx),
+            "--samples",
+            p(&man),
+            "--group",
+            "timepoint",
+            "--contrast",
+            "C9-C1D1",
+            "--out",
+            p(&out),
+        ],
+        2,
+    );
+    assert!(e.contains("C9-C1D1"), "{e}");
+    let bad = dir.path().join("bad.gmt");
+    std::fs::write(&bad, "only_one_field\n").unwrap();
+    let e = fails(
+        &[
+            "score",
+            "--npx",
+            p(&npx),
+            "--genesets",
+            p(&bad),
+            "--out",
+            p(&out),
+        ],
+        1,
+    );
+    assert!(e.contains("bad.gmt") && e.contains("line 1"), "{e}");
+}

@@ -355,9 +355,9 @@ fn parse_number(v: &str) -> Option<f64> {
     v.parse::<f64>().ok().filter(|x| x.is_finite())
 }
 
-/// Splits `B-A` into two levels of the group. Level names may contain `-`: every
+/// Splits `B-A` into (B, A), two levels of the group column `column`. Level names may contain `-`: every
 /// split point is tried, and exactly one must give two known levels.
-fn parse_contrast(
+pub fn parse_contrast(
     text: &str,
     column: &str,
     levels: &[String],

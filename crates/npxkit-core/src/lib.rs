@@ -15,7 +15,7 @@ mod pairing;
 mod qc;
 pub mod summary;
 
-pub use design::{build_design, Contrast, Design, DesignSpec};
+pub use design::{build_design, parse_contrast, Contrast, Design, DesignSpec};
 pub use error::CoreError;
 pub use matrix::{AssayInfo, NpxMatrix, SampleInfo};
 pub use pairing::{pair_samples, Pairing};

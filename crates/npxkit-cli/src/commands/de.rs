@@ -14,8 +14,8 @@ use anyhow::{Context, Result};
 use ndarray::{Array2, Axis};
 use serde_json::json;
 
-use crate::cli::{AdjustArg, DeArgs, MethodArg};
-use crate::commands::{ensure_out_dir, load_input, usage_or_data};
+use crate::cli::{DeArgs, MethodArg};
+use crate::commands::{adjust_method, ensure_out_dir, load_input, usage_or_data};
 use crate::provenance::RunRecord;
 use crate::UsageError;
 use npxkit_core::{build_design, pair_samples, Contrast, CoreError, Design, DesignSpec, NpxMatrix};
@@ -175,16 +175,6 @@ fn check_args(args: &DeArgs) -> Result<()> {
         .into());
     }
     Ok(())
-}
-
-fn adjust_method(a: AdjustArg) -> AdjustMethod {
-    match a {
-        AdjustArg::BH => AdjustMethod::BH,
-        AdjustArg::Bonferroni => AdjustMethod::Bonferroni,
-        AdjustArg::Holm => AdjustMethod::Holm,
-        AdjustArg::BY => AdjustMethod::BY,
-        AdjustArg::None => AdjustMethod::None,
-    }
 }
 
 /// Fails, naming them, when a contrast needs coefficients the design cannot

@@ -3,6 +3,7 @@
 mod de;
 mod genesets;
 mod qc;
+mod score;
 mod simulate;
 
 use anyhow::{Context, Result};
@@ -19,6 +20,7 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Qc(args) => qc::run(args),
         Command::De(args) => de::run(args),
+        Command::Score(args) => score::run(args),
         Command::Genesets(args) => genesets::run(args),
         Command::Simulate(args) => simulate::run(args),
     }
@@ -93,4 +95,17 @@ pub fn load_input(input: &InputArgs, record: &mut RunRecord) -> Result<QcReport>
         log::warn!("{w}");
     }
     Ok(report)
+}
+
+/// The `p.adjust` method an `--adjust` value names.
+pub fn adjust_method(a: crate::cli::AdjustArg) -> npxkit_stats::AdjustMethod {
+    use crate::cli::AdjustArg;
+    use npxkit_stats::AdjustMethod;
+    match a {
+        AdjustArg::BH => AdjustMethod::BH,
+        AdjustArg::Bonferroni => AdjustMethod::Bonferroni,
+        AdjustArg::Holm => AdjustMethod::Holm,
+        AdjustArg::BY => AdjustMethod::BY,
+        AdjustArg::None => AdjustMethod::None,
+    }
 }
