@@ -5,8 +5,8 @@
 //! fail early with a [`GsvaError`] that names the row, column or set.
 
 use crate::error::GsvaError;
-use crate::summation::long_sum;
 use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
+use npxkit_stats::summary::long_sum;
 
 /// GSVA 1.46 treats a gene whose standard deviation is below this as
 /// constant (`sdGenes[sdGenes < 1e-10] <- 0` in `.filterFeatures`, a guard

@@ -38,7 +38,6 @@ mod order;
 pub mod plage;
 pub mod ssgsea;
 pub mod standardize;
-mod summation;
 mod svd;
 pub mod zscore;
 

@@ -26,8 +26,8 @@
 use crate::error::GsvaError;
 use crate::input::{check_matrix, check_sets, check_tau};
 use crate::order::order_decreasing;
-use crate::summation::long_sum;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use npxkit_stats::summary::long_sum;
 use rayon::prelude::*;
 
 /// Options of [`ssgsea`], named and defaulted as GSVA 1.46's arguments.

@@ -6,8 +6,8 @@
 //! `sqrt(sum(v^2) / (n - 1))` of the centred values; both sums are
 //! compensated here.
 
-use crate::summation::long_sum;
 use ndarray::{Array2, ArrayView2, Axis};
+use npxkit_stats::summary::long_sum;
 
 /// Each row centred and scaled to unit standard deviation, as
 /// `t(scale(t(x)))` in R. Constant rows give NaN (0 / 0), as in R. Linear

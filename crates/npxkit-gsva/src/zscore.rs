@@ -12,8 +12,8 @@
 use crate::error::GsvaError;
 use crate::input::{check_matrix, check_no_constant_rows, check_sets};
 use crate::standardize::standardize_rows;
-use crate::summation::long_sum;
 use ndarray::{Array2, ArrayView2};
+use npxkit_stats::summary::long_sum;
 use rayon::prelude::*;
 
 /// The fewest samples for a standard deviation.

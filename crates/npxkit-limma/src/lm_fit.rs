@@ -311,22 +311,11 @@ fn solve(qr: &Qr, mut y: Vec<f64>, stdev: &[f64], amean: f64) -> AssayFit {
 
 /// Mean of the non-NaN values (compensated sum, like R's long-double `rowMeans`).
 fn mean_observed(y: ArrayView1<f64>) -> f64 {
-    let (mut sum, mut comp, mut n) = (0.0f64, 0.0f64, 0usize);
-    for &v in y.iter().filter(|v| !v.is_nan()) {
-        let t = sum + v;
-        comp += if sum.abs() >= v.abs() {
-            (sum - t) + v
-        } else {
-            (v - t) + sum
-        };
-        sum = t;
-        n += 1;
-    }
+    let n = y.iter().filter(|v| !v.is_nan()).count();
     if n == 0 {
-        f64::NAN
-    } else {
-        (sum + comp) / n as f64
+        return f64::NAN;
     }
+    npxkit_stats::summary::long_sum(y.iter().copied().filter(|v| !v.is_nan())) / n as f64
 }
 
 #[cfg(test)]

@@ -147,7 +147,7 @@ fn adjust_complete(p: &[f64], method: AdjustMethod) -> Vec<f64> {
         AdjustMethod::Hochberg => step_up(p, |i| nf + 1.0 - i),
         AdjustMethod::BH => step_up(p, |i| nf / i),
         AdjustMethod::BY => {
-            let q = neumaier_sum((1..=n).map(|k| 1.0 / k as f64));
+            let q = crate::summary::long_sum((1..=n).map(|k| 1.0 / k as f64));
             step_up(p, |i| q * nf / i)
         }
         AdjustMethod::Hommel if n == 2 => step_up(p, |i| nf + 1.0 - i),
@@ -225,22 +225,6 @@ fn order(x: &[f64], decreasing: bool) -> Vec<usize> {
         }
     });
     o
-}
-
-/// Compensated (Neumaier) summation; stands in for R's long-double `sum()`.
-pub(crate) fn neumaier_sum(values: impl IntoIterator<Item = f64>) -> f64 {
-    let mut sum = 0.0_f64;
-    let mut comp = 0.0_f64;
-    for v in values {
-        let t = sum + v;
-        if sum.abs() >= v.abs() {
-            comp += (sum - t) + v;
-        } else {
-            comp += (v - t) + sum;
-        }
-        sum = t;
-    }
-    sum + comp
 }
 
 #[cfg(test)]
