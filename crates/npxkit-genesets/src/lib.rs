@@ -25,8 +25,9 @@
 //! in Olink enrichment analyses.
 //!
 //! Nothing here touches files: parsers take `&str`/`&[u8]`/`impl BufRead`,
-//! writers take `impl Write`; the CLI opens files. Enrichment methods (ORA,
-//! camera, fry, GSEA) will build on [`RestrictedSets`].
+//! writers take `impl Write`; the CLI opens files. The enrichment numerics
+//! ([`enrich`]: ORA, camera, fry) take the restricted members of
+//! [`RestrictedSets`] as assay rows.
 //!
 //! # Sections
 //! - [`collection`]: [`GeneSet`], [`GeneSetCollection`].
@@ -35,6 +36,8 @@
 //! - [`restrict`](mod@restrict): [`AssayGeneMap`], [`restrict()`], the rule for genes
 //!   measured by several assays.
 //! - [`aliases`]: optional old-symbol → current-symbol mapping ([`SymbolAliases`]).
+//! - [`enrich`]: [`ora()`] (limma's `kegga`/`goana`), [`camera()`] and [`fry()`]
+//!   (limma's), with [`phyper_upper`].
 //!
 //! # Example
 //! ```
@@ -51,6 +54,7 @@
 pub mod aliases;
 pub mod builtin;
 pub mod collection;
+pub mod enrich;
 mod error;
 pub mod gmt;
 pub mod restrict;
@@ -60,6 +64,10 @@ pub use aliases::{
 };
 pub use builtin::{builtin_info, builtin_names, builtins, BuiltinInfo};
 pub use collection::{GeneSet, GeneSetCollection};
+pub use enrich::{
+    camera, fry, ora, phyper_upper, CameraOptions, CameraRow, Contrast, Direction, EnrichError,
+    FryRow, OraRow,
+};
 pub use error::GeneSetError;
 pub use gmt::{
     parse_gmt, parse_gmt_bytes, parse_gmt_with_diagnostics, read_gmt, write_gmt, DuplicateGenes,

@@ -14,6 +14,7 @@
 //!   variance prior (`lowess` is R's, for the robust trend).
 //! - [`ebayes`], [`treat`]: moderated statistics.
 //! - [`top_table`]: the per-coefficient result table.
+//! - [`effects`]: Qᵀy ([`lm_effects`]), for the gene-set tests `camera` and `fry`.
 //!
 //! Distribution and special functions (t, F, chi-squared tails and
 //! quantiles; digamma, trigamma) come from [`npxkit_stats::dist`] and
@@ -27,6 +28,7 @@
 
 pub mod contrasts;
 pub mod ebayes;
+pub mod effects;
 mod error;
 pub mod fit_f_dist;
 pub mod lm_fit;
@@ -41,6 +43,7 @@ mod zeroin;
 
 pub use contrasts::contrasts_fit;
 pub use ebayes::{ebayes, EbayesDiagnostics, EbayesFit, EbayesOptions};
+pub use effects::{contrast_as_last_coef, lm_effects, LmEffects};
 pub use error::LimmaError;
 pub use fit_f_dist::{fit_f_dist, FDistFit};
 pub use lm_fit::{lm_fit, LinearModelFit};

@@ -175,6 +175,11 @@ impl Qr {
         cov
     }
 
+    /// The diagonal of R (`diag(qr$qr)`), length min(n, p), in pivoted order.
+    pub(crate) fn r_diag(&self) -> Vec<f64> {
+        (0..self.n.min(self.p)).map(|i| self.at(i, i)).collect()
+    }
+
     /// sqrt(diag((RᵀR)⁻¹)) in the original column order (NaN where not estimable).
     pub(crate) fn stdev_unscaled(&self) -> Vec<f64> {
         let k = self.rank;
