@@ -41,7 +41,8 @@ demo: release
 	    --group timepoint --pair subject --contrast C2D1-C1D1 --out $(DEMO)/de
 	./target/release/npxkit score --npx $(DEMO)/study/npx.parquet --samples $(DEMO)/study/samples.tsv \
 	    --genesets bindea2013 --method gsva --group timepoint --pair subject --contrast C2D1-C1D1 --out $(DEMO)/score
-	@echo "demo written to $(DEMO)/: study/ (simulated delivery), qc/, de/ (de.tsv), score/ (scores.tsv, score_tests.tsv), each with run.json"
+	./target/release/npxkit enrich --de $(DEMO)/de/de.tsv --genesets go-bp --out $(DEMO)/enrich
+	@echo "demo written to $(DEMO)/: study/ (simulated delivery), qc/, de/ (de.tsv), score/ (scores.tsv, score_tests.tsv), enrich/ (enrichment.tsv), each with run.json"
 
 test: deps
 	@if $(CARGO) nextest --version >/dev/null 2>&1; then \

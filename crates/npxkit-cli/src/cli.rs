@@ -80,6 +80,18 @@ pub enum Command {
     ///     --method gsva --group timepoint --pair subject --contrast C2D1-C1D1 --out scores/
     #[command(verbatim_doc_comment)]
     Score(ScoreArgs),
+    /// Over-representation of gene sets among the changed proteins of a de.tsv.
+    ///
+    /// One-sided hypergeometric tests for the up- and the down-regulated proteins
+    /// separately, as limma's goana/kegga: the universe is the tested proteins annotated
+    /// in at least one set of the collection (not the genome), set sizes are counted
+    /// within it and filtered by --min-size/--max-size after that. Writes
+    /// enrichment.tsv and run.json.
+    ///
+    /// Example:
+    ///   npxkit enrich --de results/de.tsv --genesets go-bp --fdr 0.05 --out enrich/
+    #[command(verbatim_doc_comment)]
+    Enrich(EnrichArgs),
     /// List and inspect the gene-set collections built into npxkit.
     ///
     /// `list` prints every embedded collection (name, version, number of sets, source);
@@ -346,6 +358,52 @@ pub enum KcdfModeArg {
     Compat,
     /// The true normal CDF.
     Exact,
+}
+
+/// `npxkit enrich` options.
+#[derive(Debug, Args)]
+pub struct EnrichArgs {
+    /// The de.tsv of `npxkit de` (any table with OlinkID, Assay, logFC, P.Value, adj.P.Val).
+    #[arg(long, value_name = "FILE")]
+    pub de: PathBuf,
+    /// Which contrast of a de.tsv with a `contrast` column (required when it has several).
+    #[arg(long, value_name = "B-A")]
+    pub contrast: Option<String>,
+    /// Gene sets: a built-in collection (go-bp, go-mf, go-cc, bindea2013) or a GMT file.
+    #[arg(long, value_name = "NAME|FILE.gmt", default_value = "go-bp")]
+    pub genesets: String,
+    /// Method (over-representation; camera, fry and GSEA are planned).
+    #[arg(long, value_enum, default_value_t = EnrichMethod::Ora)]
+    pub method: EnrichMethod,
+    /// Changed proteins: adj.P.Val below this (split by the sign of logFC).
+    #[arg(long, value_name = "X", default_value_t = 0.05, conflicts_with = "top")]
+    pub fdr: f64,
+    /// Changed proteins: the N smallest P.Value of each sign instead of --fdr.
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+    /// Smallest set size among the universe.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub min_size: usize,
+    /// Largest set size among the universe.
+    #[arg(long, value_name = "N", default_value_t = 500)]
+    pub max_size: usize,
+    /// A file of OlinkIDs or assay symbols (one per line) to use as the universe instead
+    /// of the annotated tested proteins.
+    #[arg(long, value_name = "FILE")]
+    pub universe: Option<PathBuf>,
+    /// Rename old gene symbols in the sets to current ones before mapping.
+    #[arg(long)]
+    pub resolve_aliases: bool,
+    /// Output folder (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+/// `--method` values of `enrich`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EnrichMethod {
+    /// Over-representation (hypergeometric), as limma's goana / kegga.
+    Ora,
 }
 
 /// `npxkit genesets` actions.

@@ -1143,3 +1143,102 @@ fn score_outputs_and_errors() {
     );
     assert!(e.contains("bad.gmt") && e.contains("line 1"), "{e}");
 }
+
+// ===================================================================================
+// npxkit enrich: R parity against limma's kegga (test-data/reference/enrich_cli.R)
+// ===================================================================================
+
+#[test]
+fn enrich_parity_ora() {
+    let shared = repo().join("../shared/data/genesets/go_mf_human_orghs3.16.gmt");
+    if !shared.is_file() {
+        eprintln!("skipped: {} is absent", shared.display());
+        return;
+    }
+    let input = repo().join("test-data/reference/de_cli/input");
+    let dir = tempfile::tempdir().unwrap();
+    let (de, en) = (dir.path().join("de"), dir.path().join("en"));
+    ok(&[
+        "de",
+        "--npx",
+        p(&input.join("npx.csv")),
+        "--samples",
+        p(&input.join("samples.tsv")),
+        "--group",
+        "timepoint",
+        "--pair",
+        "subject",
+        "--contrast",
+        "C2D1-C1D1",
+        "--out",
+        p(&de),
+    ]);
+    let o = ok(&[
+        "enrich",
+        "--de",
+        p(&de.join("de.tsv")),
+        "--genesets",
+        "go-mf",
+        "--top",
+        "10",
+        "--min-size",
+        "1",
+        "--max-size",
+        "100000",
+        "--out",
+        p(&en),
+    ]);
+    // One of the ten most up-regulated assays has no GO MF annotation: not in the universe.
+    let summary = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        summary.contains("9 up, 10 down of 105 proteins"),
+        "{summary}"
+    );
+    let (h, rows) = de_read_tsv(&en.join("enrichment.tsv"));
+    let (rh, rrows) =
+        de_read_tsv(&repo().join("test-data/reference/enrich_cli/ora_go_mf_top10.tsv"));
+    let col = |name: &str| h.iter().position(|c| c == name).unwrap();
+    let rcol = |name: &str| rh.iter().position(|c| c == name).unwrap();
+    let r_by_id: std::collections::HashMap<&str, &Vec<String>> =
+        rrows.iter().map(|r| (r[0].as_str(), r)).collect();
+    // kegga reports every set with an annotated universe assay; so does npxkit with --min-size 1.
+    assert_eq!(rows.len(), rrows.len(), "sets tested");
+    for r in &rows {
+        let want = r_by_id
+            .get(r[0].as_str())
+            .unwrap_or_else(|| panic!("{} not in R's table", r[0]));
+        for c in ["N", "Up", "Down"] {
+            assert_eq!(r[col(c)], want[rcol(c)], "{} {c}", r[0]);
+        }
+        for c in ["P.Up", "P.Down"] {
+            let (a, b) = (de_num(&r[col(c)]), de_num(&want[rcol(c)]));
+            assert!(
+                (a - b).abs() <= DE_TOL_PVALUES * b.abs(),
+                "{} {c}: {a} vs R {b}",
+                r[0]
+            );
+        }
+        let best = de_num(&r[col("P.Up")]).min(de_num(&r[col("P.Down")]));
+        assert_eq!(de_num(&r[col("P.Value")]), best);
+    }
+    let pv: Vec<f64> = rows.iter().map(|r| de_num(&r[col("P.Value")])).collect();
+    assert!(pv.windows(2).all(|w| w[0] <= w[1]), "sorted by P.Value");
+    // Errors: a table without the columns, a contrast that is not there.
+    let bad = dir.path().join("bad.tsv");
+    std::fs::write(&bad, "a\tb\n1\t2\n").unwrap();
+    let e = fails(&["enrich", "--de", p(&bad), "--out", p(&en)], 1);
+    assert!(e.contains("no column `OlinkID`"), "{e}");
+    let e = fails(
+        &[
+            "enrich",
+            "--de",
+            p(&de.join("de.tsv")),
+            "--fdr",
+            "0",
+            "--out",
+            p(&en),
+        ],
+        2,
+    );
+    assert!(e.contains("--fdr"), "{e}");
+}

@@ -1,6 +1,7 @@
 //! One module per subcommand, plus the input loading they share.
 
 mod de;
+mod enrich;
 mod genesets;
 mod qc;
 mod score;
@@ -21,6 +22,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Qc(args) => qc::run(args),
         Command::De(args) => de::run(args),
         Command::Score(args) => score::run(args),
+        Command::Enrich(args) => enrich::run(args),
         Command::Genesets(args) => genesets::run(args),
         Command::Simulate(args) => simulate::run(args),
     }

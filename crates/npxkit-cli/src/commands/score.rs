@@ -132,7 +132,7 @@ pub fn run(args: ScoreArgs) -> Result<()> {
 }
 
 /// A built-in collection by name, or a GMT file.
-fn load_collection(spec: &str, record: &mut RunRecord) -> Result<GeneSetCollection> {
+pub fn load_collection(spec: &str, record: &mut RunRecord) -> Result<GeneSetCollection> {
     if let Some(info) = npxkit_genesets::builtin_info(spec) {
         return Ok(info.load()?);
     }

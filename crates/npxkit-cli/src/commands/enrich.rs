@@ -1,0 +1,274 @@
+//! `npxkit enrich`: over-representation of gene sets among the changed proteins.
+//!
+//! The rules, as limma's `goana`/`kegga` and clusterProfiler apply them to a panel:
+//! - the **universe is the measured proteins**: the assays of de.tsv annotated in at
+//!   least one set of the collection (or `--universe`), never the genome;
+//! - assays map to genes by their `Assay` symbol, multi-gene assays to each gene; a set's
+//!   size `N` counts its assays in the universe, and --min-size/--max-size apply to the
+//!   number of measured genes after restriction;
+//! - up- and down-regulated proteins (adj.P.Val < --fdr, or the --top N of each sign by
+//!   P.Value) are tested separately with one-sided hypergeometric tests (P.Up, P.Down),
+//!   each adjusted by BH across sets (FDR.Up, FDR.Down).
+//!
+//! The common columns report the more significant direction: `direction`, `P.Value`
+//! (the smaller of P.Up and P.Down) and `adj.P.Val` (that direction's FDR).
+
+use anyhow::{Context, Result};
+use serde_json::json;
+use std::collections::HashSet;
+
+use crate::cli::EnrichArgs;
+use crate::commands::ensure_out_dir;
+use crate::commands::score::load_collection;
+use crate::provenance::RunRecord;
+use crate::UsageError;
+use npxkit_genesets::{ora, restrict, AssayGeneMap, SymbolAliases};
+use npxkit_io::{fmt_f64, fmt_text, TsvTable};
+use npxkit_stats::{p_adjust, AdjustMethod};
+
+/// One row of a de.tsv: what enrichment needs.
+struct DeRow {
+    olink_id: String,
+    assay: String,
+    log_fc: f64,
+    p_value: f64,
+    adj_p: f64,
+}
+
+/// Runs `npxkit enrich`.
+pub fn run(args: EnrichArgs) -> Result<()> {
+    if !(args.fdr > 0.0 && args.fdr <= 1.0) {
+        return Err(UsageError(format!("--fdr must be in (0, 1], got {}", args.fdr)).into());
+    }
+    if args.min_size > args.max_size {
+        return Err(UsageError("--min-size must not exceed --max-size".into()).into());
+    }
+    ensure_out_dir(&args.out)?;
+    let mut record = RunRecord::start(
+        "enrich",
+        json!({
+            "genesets": args.genesets, "method": "ora", "fdr": args.fdr, "top": args.top,
+            "min_size": args.min_size, "max_size": args.max_size, "contrast": args.contrast,
+            "resolve_aliases": args.resolve_aliases,
+        }),
+    );
+    let text =
+        std::fs::read(&args.de).with_context(|| format!("cannot read {}", args.de.display()))?;
+    record.input(&args.de, &text);
+    let rows = parse_de(&String::from_utf8_lossy(&text), &args)?;
+    let collection = load_collection(&args.genesets, &mut record)?;
+    let labels: Vec<&str> = rows.iter().map(|r| r.assay.as_str()).collect();
+    let map = AssayGeneMap::new(&labels);
+    let collection = if args.resolve_aliases {
+        SymbolAliases::builtin()?
+            .resolve_collection(&collection, &map.genes())
+            .collection
+    } else {
+        collection
+    };
+    let restricted = restrict(&collection, &map, args.min_size, args.max_size)?;
+    let universe: Vec<usize> = match &args.universe {
+        None => restricted.annotated_assays.clone(),
+        Some(path) => {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            record.input(path, &bytes);
+            let wanted: HashSet<String> = String::from_utf8_lossy(&bytes)
+                .lines()
+                .map(|l| l.trim().to_string())
+                .filter(|l| !l.is_empty())
+                .collect();
+            (0..rows.len())
+                .filter(|&i| wanted.contains(&rows[i].olink_id) || wanted.contains(&rows[i].assay))
+                .collect()
+        }
+    };
+    let (up, down) = changed(&rows, &args);
+    let sets: Vec<Vec<usize>> = restricted.sets.iter().map(|s| s.members.clone()).collect();
+    let results = ora(&sets, &up, &down, &universe);
+    let fdr_up = p_adjust(
+        &results.iter().map(|r| r.p_up).collect::<Vec<_>>(),
+        AdjustMethod::BH,
+    );
+    let fdr_down = p_adjust(
+        &results.iter().map(|r| r.p_down).collect::<Vec<_>>(),
+        AdjustMethod::BH,
+    );
+    let in_universe: HashSet<usize> = universe.iter().copied().collect();
+    let mut order: Vec<usize> = (0..results.len()).collect();
+    let best = |k: usize| results[k].p_up.min(results[k].p_down);
+    order.sort_by(|&a, &b| best(a).total_cmp(&best(b)).then(a.cmp(&b)));
+    let mut t = TsvTable::new([
+        "id",
+        "name",
+        "size",
+        "direction",
+        "P.Value",
+        "adj.P.Val",
+        "N",
+        "Up",
+        "Down",
+        "P.Up",
+        "P.Down",
+        "FDR.Up",
+        "FDR.Down",
+        "genes",
+    ]);
+    for k in order {
+        let (r, s) = (&results[k], &restricted.sets[k]);
+        let set = collection
+            .get(&s.id)
+            .context("restricted set not in collection")?;
+        let up_wins = r.p_up <= r.p_down;
+        let mut genes: Vec<&str> = s
+            .members
+            .iter()
+            .filter(|m| in_universe.contains(m))
+            .map(|&m| rows[m].assay.as_str())
+            .collect();
+        genes.dedup();
+        t.push(vec![
+            fmt_text(Some(&s.id)),
+            fmt_text(Some(set.name())),
+            set.len().to_string(),
+            if up_wins { "Up" } else { "Down" }.into(),
+            fmt_f64(best(k)),
+            fmt_f64(if up_wins { fdr_up[k] } else { fdr_down[k] }),
+            r.n.to_string(),
+            r.up.to_string(),
+            r.down.to_string(),
+            fmt_f64(r.p_up),
+            fmt_f64(r.p_down),
+            fmt_f64(fdr_up[k]),
+            fmt_f64(fdr_down[k]),
+            genes.join(","),
+        ]);
+    }
+    t.write_atomic(&args.out.join("enrichment.tsv"))?;
+    record.output("enrichment.tsv");
+    record.finish(&args.out)?;
+    let n_sig = (0..results.len())
+        .filter(|&k| fdr_up[k].min(fdr_down[k]) < 0.05)
+        .count();
+    println!(
+        "enrich: {} up, {} down of {} proteins in the universe; {} of {} sets tested; {} with FDR < 0.05",
+        up.iter().filter(|u| in_universe.contains(u)).count(),
+        down.iter().filter(|d| in_universe.contains(d)).count(),
+        universe.len(),
+        results.len(),
+        collection.len(),
+        n_sig
+    );
+    Ok(())
+}
+
+/// Up- and down-regulated rows: by --fdr, or the --top N of each sign by P.Value.
+fn changed(rows: &[DeRow], args: &EnrichArgs) -> (Vec<usize>, Vec<usize>) {
+    let pick = |sign: f64| -> Vec<usize> {
+        let mut idx: Vec<usize> = (0..rows.len())
+            .filter(|&i| rows[i].log_fc * sign > 0.0)
+            .collect();
+        match args.top {
+            Some(n) => {
+                idx.retain(|&i| !rows[i].p_value.is_nan());
+                idx.sort_by(|&a, &b| rows[a].p_value.total_cmp(&rows[b].p_value).then(a.cmp(&b)));
+                idx.truncate(n);
+                idx.sort_unstable();
+                idx
+            }
+            None => idx
+                .into_iter()
+                .filter(|&i| rows[i].adj_p < args.fdr)
+                .collect(),
+        }
+    };
+    (pick(1.0), pick(-1.0))
+}
+
+/// Reads the columns enrichment needs from a de.tsv, for one contrast.
+fn parse_de(text: &str, args: &EnrichArgs) -> Result<Vec<DeRow>> {
+    let path = args.de.display();
+    let mut lines = text.lines().enumerate();
+    let (_, header) = lines
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("{path}: empty file"))?;
+    let cols: Vec<&str> = header.split('\t').collect();
+    let col = |name: &str| {
+        cols.iter().position(|c| *c == name).ok_or_else(|| {
+            anyhow::anyhow!("{path} line 1: no column `{name}` (found: {}); pass the de.tsv written by `npxkit de`", cols.join(", "))
+        })
+    };
+    let (oid, assay, lfc, pv, adj) = (
+        col("OlinkID")?,
+        col("Assay")?,
+        col("logFC")?,
+        col("P.Value")?,
+        col("adj.P.Val")?,
+    );
+    let contrast_col = cols.iter().position(|c| *c == "contrast");
+    let mut rows = Vec::new();
+    let mut contrasts: Vec<String> = Vec::new();
+    for (i, line) in lines {
+        let f: Vec<&str> = line.split('\t').collect();
+        if f.len() != cols.len() {
+            anyhow::bail!(
+                "{path} line {}: {} fields where the header has {}",
+                i + 1,
+                f.len(),
+                cols.len()
+            );
+        }
+        if let Some(c) = contrast_col {
+            if !contrasts.iter().any(|x| x == f[c]) {
+                contrasts.push(f[c].to_string());
+            }
+            match &args.contrast {
+                Some(want) if want != f[c] => continue,
+                _ => {}
+            }
+        }
+        let num = |j: usize| -> Result<f64> {
+            let v = f[j];
+            if v == "NA" {
+                return Ok(f64::NAN);
+            }
+            v.parse::<f64>().map_err(|_| {
+                anyhow::anyhow!(
+                    "{path} line {}, column `{}`: `{v}` is not a number",
+                    i + 1,
+                    cols[j]
+                )
+            })
+        };
+        rows.push(DeRow {
+            olink_id: f[oid].to_string(),
+            assay: f[assay].to_string(),
+            log_fc: num(lfc)?,
+            p_value: num(pv)?,
+            adj_p: num(adj)?,
+        });
+    }
+    if contrast_col.is_some() {
+        match &args.contrast {
+            None if contrasts.len() > 1 => {
+                return Err(UsageError(format!(
+                    "{path} holds several contrasts ({}); choose one with --contrast",
+                    contrasts.join(", ")
+                ))
+                .into())
+            }
+            Some(c) if !contrasts.contains(c) => {
+                return Err(UsageError(format!(
+                    "{path} has no contrast `{c}` (it has {})",
+                    contrasts.join(", ")
+                ))
+                .into())
+            }
+            _ => {}
+        }
+    }
+    if rows.is_empty() {
+        anyhow::bail!("{path}: no rows");
+    }
+    Ok(rows)
+}

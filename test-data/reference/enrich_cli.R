@@ -1,0 +1,32 @@
+# Reference output for `npxkit enrich` (test `enrich_parity_ora` in crates/npxkit-cli/tests/cli.rs).
+# Run from the project root: Rscript test-data/reference/enrich_cli.R
+# Made with R 4.2.2 and limma 3.54.1 (Debian 12); needs ../shared/data/genesets/go_mf_human_orghs3.16.gmt.
+#
+# limma's kegga on the R topTable of test-data/reference/de_cli/paired.tsv, with npxkit's rules written out:
+# the changed proteins are the 10 smallest P.Value of each sign (npxkit enrich --top 10); an assay belongs to a
+# set when any of its genes does (multi-gene assays such as IL12A_IL12B split on "_"); the universe is the
+# tested assays annotated in at least one set of the collection (the goana / clusterProfiler background; kegga
+# keeps unannotated genes of an explicit universe, so the intersection is passed).
+suppressPackageStartupMessages(library(limma))
+out <- "test-data/reference/enrich_cli"
+d <- read.delim("test-data/reference/de_cli/input/npx.csv", sep = ";", stringsAsFactors = FALSE)
+assay_of <- setNames(d$Assay, d$OlinkID)
+tt <- read.delim("test-data/reference/de_cli/paired.tsv", stringsAsFactors = FALSE)
+tt <- tt[order(tt$P.Value), ]
+up <- head(tt$OlinkID[tt$logFC > 0], 10)
+down <- head(tt$OlinkID[tt$logFC < 0], 10)
+lines <- strsplit(readLines("../shared/data/genesets/go_mf_human_orghs3.16.gmt"), "\t")
+sets <- setNames(lapply(lines, function(l) l[-(1:2)]), sapply(lines, `[`, 1))
+genes_of <- lapply(tt$OlinkID, function(o) strsplit(assay_of[[o]], "_")[[1]])
+gp <- do.call(rbind, lapply(names(sets), function(id) {
+  hit <- tt$OlinkID[vapply(genes_of, function(g) any(g %in% sets[[id]]), logical(1))]
+  if (length(hit)) data.frame(gene = hit, pathway = id) else NULL
+}))
+names_df <- data.frame(PathwayID = names(sets), Description = sapply(lines, `[`, 2))
+universe <- tt$OlinkID[tt$OlinkID %in% gp$gene]
+k <- kegga(list(Up = up, Down = down), universe = universe, gene.pathway = gp,
+           pathway.names = names_df)
+fmt <- function(v) sprintf("%.17g", v)
+res <- data.frame(id = rownames(k), N = k$N, Up = k$Up, Down = k$Down, P.Up = fmt(k$P.Up),
+                  P.Down = fmt(k$P.Down))
+write.table(res, file.path(out, "ora_go_mf_top10.tsv"), sep = "\t", quote = FALSE, row.names = FALSE)
