@@ -14,7 +14,7 @@ x <- x[rowSums(is.na(x)) == 0, , drop = FALSE]
 lines <- strsplit(readLines(args[3]), "\t")
 sets <- setNames(lapply(lines, function(l) l[-(1:2)]), sapply(lines, `[`, 1))
 times <- replicate(repeats, system.time(
-  s <- gsva(x, sets, method = "gsva", kcdf = "Gaussian", min.sz = 1, verbose = FALSE)
+  s <<- gsva(x, sets, method = "gsva", kcdf = "Gaussian", min.sz = 1, verbose = FALSE)
 )[["elapsed"]])
 cat(sprintf("R %s GSVA %s gsva (Gaussian): %d genes x %d samples, %d sets, median %.2f s (min %.2f, %d runs)\n",
             getRversion(), packageVersion("GSVA"), nrow(x), ncol(x), nrow(s), median(times),
