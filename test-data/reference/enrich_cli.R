@@ -30,3 +30,30 @@ fmt <- function(v) sprintf("%.17g", v)
 res <- data.frame(id = rownames(k), N = k$N, Up = k$Up, Down = k$Down, P.Up = fmt(k$P.Up),
                   P.Down = fmt(k$P.Down))
 write.table(res, file.path(out, "ora_go_mf_top10.tsv"), sep = "\t", quote = FALSE, row.names = FALSE)
+
+# camera and fry (`npxkit enrich --method camera|fry --group timepoint --pair subject --contrast C2D1-C1D1
+# --genesets go-mf --min-size 1`): the QC'd matrix of the same study (study samples, manifest order), assays
+# with a missing value left out, the paired design ~ subject + timepoint, sets as assay indices by the same
+# gene rule, only sets with at least one assay, in collection order.
+npx <- d[d$Sample_Type == "SAMPLE" & d$QC_Warning != "FAIL", ]
+man <- read.delim("test-data/reference/de_cli/input/samples.tsv", stringsAsFactors = FALSE)
+man <- man[man$SampleID %in% npx$SampleID, ]
+ids <- unique(npx$OlinkID)
+y <- matrix(NA_real_, length(ids), nrow(man), dimnames = list(ids, man$SampleID))
+y[cbind(match(npx$OlinkID, ids), match(npx$SampleID, man$SampleID))] <- npx$NPX
+y <- y[rowSums(is.na(y)) == 0, , drop = FALSE]
+subject <- factor(man$subject)
+timepoint <- factor(man$timepoint, levels = c("C1D1", "C2D1"))
+design <- model.matrix(~ subject + timepoint)
+ygenes <- lapply(rownames(y), function(o) strsplit(assay_of[[o]], "_")[[1]])
+index <- lapply(sets, function(s) which(vapply(ygenes, function(g) any(g %in% s), logical(1))))
+index <- index[lengths(index) > 0]
+cam <- camera(y, index, design, contrast = ncol(design), sort = FALSE)
+write.table(data.frame(id = rownames(cam), NGenes = cam$NGenes, Direction = cam$Direction,
+                       PValue = fmt(cam$PValue), FDR = fmt(cam$FDR)),
+            file.path(out, "camera_go_mf.tsv"), sep = "\t", quote = FALSE, row.names = FALSE)
+fr <- fry(y, index, design, contrast = ncol(design), sort = "none")
+write.table(data.frame(id = rownames(fr), NGenes = fr$NGenes, Direction = fr$Direction,
+                       PValue = fmt(fr$PValue), FDR = fmt(fr$FDR), PValue.Mixed = fmt(fr$PValue.Mixed),
+                       FDR.Mixed = fmt(fr$FDR.Mixed)),
+            file.path(out, "fry_go_mf.tsv"), sep = "\t", quote = FALSE, row.names = FALSE)

@@ -363,16 +363,34 @@ pub enum KcdfModeArg {
 /// `npxkit enrich` options.
 #[derive(Debug, Args)]
 pub struct EnrichArgs {
-    /// The de.tsv of `npxkit de` (any table with OlinkID, Assay, logFC, P.Value, adj.P.Val).
+    /// ORA: the de.tsv of `npxkit de` (any table with OlinkID, Assay, logFC, P.Value, adj.P.Val).
     #[arg(long, value_name = "FILE")]
-    pub de: PathBuf,
-    /// Which contrast of a de.tsv with a `contrast` column (required when it has several).
+    pub de: Option<PathBuf>,
+    /// ORA: which contrast of a de.tsv with a `contrast` column (required when it has
+    /// several). camera: the contrast B-A of --group tested (required).
     #[arg(long, value_name = "B-A")]
     pub contrast: Option<String>,
+    /// camera: the Olink NPX file (default QC rules of `npxkit qc`).
+    #[arg(long, value_name = "FILE")]
+    pub npx: Option<PathBuf>,
+    /// camera: the sample manifest.
+    #[arg(long, value_name = "FILE")]
+    pub samples: Option<PathBuf>,
+    /// camera: manifest column with the group compared.
+    #[arg(long, value_name = "COL")]
+    pub group: Option<String>,
+    /// camera: manifest column with the subject (paired design ~ subject + group).
+    #[arg(long, value_name = "COL")]
+    pub pair: Option<String>,
+    /// camera: covariates, comma-separated, as for `npxkit de`.
+    #[arg(long, value_name = "C1,C2", value_delimiter = ',')]
+    pub covariates: Vec<String>,
     /// Gene sets: a built-in collection (go-bp, go-mf, go-cc, bindea2013) or a GMT file.
     #[arg(long, value_name = "NAME|FILE.gmt", default_value = "go-bp")]
     pub genesets: String,
-    /// Method (over-representation; camera, fry and GSEA are planned).
+    /// Method: over-representation of the changed proteins of --de (ora), or limma's
+    /// competitive camera test (inter-gene correlation 0.01) on the NPX matrix with the
+    /// design of `npxkit de`.
     #[arg(long, value_enum, default_value_t = EnrichMethod::Ora)]
     pub method: EnrichMethod,
     /// Changed proteins: adj.P.Val below this (split by the sign of logFC).
@@ -404,6 +422,8 @@ pub struct EnrichArgs {
 pub enum EnrichMethod {
     /// Over-representation (hypergeometric), as limma's goana / kegga.
     Ora,
+    /// limma's camera (competitive test accounting for inter-gene correlation).
+    Camera,
 }
 
 /// `npxkit genesets` actions.

@@ -1242,3 +1242,77 @@ fn enrich_parity_ora() {
     );
     assert!(e.contains("--fdr"), "{e}");
 }
+
+/// `npxkit enrich --method camera` against limma's camera through the CLI
+/// (test-data/reference/enrich_cli.R): counts and directions exact, p-values and FDR
+/// relative 1e-8.
+fn enrich_matrix_parity(method: &str, columns: &[&str]) {
+    let shared = repo().join("../shared/data/genesets/go_mf_human_orghs3.16.gmt");
+    if !shared.is_file() {
+        eprintln!("skipped: {} is absent", shared.display());
+        return;
+    }
+    let input = repo().join("test-data/reference/de_cli/input");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("en");
+    ok(&[
+        "enrich",
+        "--method",
+        method,
+        "--npx",
+        p(&input.join("npx.csv")),
+        "--samples",
+        p(&input.join("samples.tsv")),
+        "--group",
+        "timepoint",
+        "--pair",
+        "subject",
+        "--contrast",
+        "C2D1-C1D1",
+        "--genesets",
+        "go-mf",
+        "--min-size",
+        "1",
+        "--max-size",
+        "100000",
+        "--out",
+        p(&out),
+    ]);
+    let (h, rows) = de_read_tsv(&out.join("enrichment.tsv"));
+    let (rh, rrows) =
+        de_read_tsv(&repo().join(format!("test-data/reference/enrich_cli/{method}_go_mf.tsv")));
+    assert_eq!(rows.len(), rrows.len(), "{method}: sets tested");
+    let col = |name: &str| h.iter().position(|c| c == name).unwrap();
+    let rcol = |name: &str| rh.iter().position(|c| c == name).unwrap();
+    let r_by_id: std::collections::HashMap<&str, &Vec<String>> =
+        rrows.iter().map(|r| (r[0].as_str(), r)).collect();
+    for r in &rows {
+        let want = r_by_id
+            .get(r[0].as_str())
+            .unwrap_or_else(|| panic!("{method}: {} not in R's table", r[0]));
+        assert_eq!(r[col("NGenes")], want[rcol("NGenes")], "{method} {}", r[0]);
+        assert_eq!(
+            r[col("direction")],
+            want[rcol("Direction")],
+            "{method} {}",
+            r[0]
+        );
+        for (ours, theirs) in columns.iter().map(|c| match *c {
+            "PValue" => ("P.Value", "PValue"),
+            "FDR" => ("adj.P.Val", "FDR"),
+            other => (other, other),
+        }) {
+            let (a, b) = (de_num(&r[col(ours)]), de_num(&want[rcol(theirs)]));
+            assert!(
+                (a - b).abs() <= DE_TOL_PVALUES * b.abs(),
+                "{method} {} {ours}: {a} vs R {b}",
+                r[0]
+            );
+        }
+    }
+}
+
+#[test]
+fn enrich_parity_camera() {
+    enrich_matrix_parity("camera", &["PValue", "FDR"]);
+}

@@ -17,12 +17,15 @@ use anyhow::{Context, Result};
 use serde_json::json;
 use std::collections::HashSet;
 
-use crate::cli::EnrichArgs;
-use crate::commands::ensure_out_dir;
+use crate::cli::{BelowLodArg, EnrichArgs, EnrichMethod, InputArgs};
 use crate::commands::score::load_collection;
+use crate::commands::{ensure_out_dir, load_input, usage_or_data};
 use crate::provenance::RunRecord;
 use crate::UsageError;
-use npxkit_genesets::{ora, restrict, AssayGeneMap, SymbolAliases};
+use ndarray::Axis;
+use npxkit_core::{build_design, CoreError, DesignSpec};
+use npxkit_genesets::enrich::Contrast;
+use npxkit_genesets::{camera, ora, restrict, AssayGeneMap, CameraOptions, SymbolAliases};
 use npxkit_io::{fmt_f64, fmt_text, TsvTable};
 use npxkit_stats::{p_adjust, AdjustMethod};
 
@@ -47,14 +50,21 @@ pub fn run(args: EnrichArgs) -> Result<()> {
     let mut record = RunRecord::start(
         "enrich",
         json!({
-            "genesets": args.genesets, "method": "ora", "fdr": args.fdr, "top": args.top,
-            "min_size": args.min_size, "max_size": args.max_size, "contrast": args.contrast,
-            "resolve_aliases": args.resolve_aliases,
+            "genesets": args.genesets, "method": format!("{:?}", args.method).to_lowercase(),
+            "fdr": args.fdr, "top": args.top, "min_size": args.min_size, "max_size": args.max_size,
+            "contrast": args.contrast, "group": args.group, "pair": args.pair,
+            "covariates": args.covariates, "resolve_aliases": args.resolve_aliases,
         }),
     );
+    if args.method != EnrichMethod::Ora {
+        return run_matrix_method(&args, record);
+    }
+    let de_path = args.de.clone().ok_or_else(|| {
+        UsageError("--method ora needs --de FILE (the de.tsv of `npxkit de`)".into())
+    })?;
     let text =
-        std::fs::read(&args.de).with_context(|| format!("cannot read {}", args.de.display()))?;
-    record.input(&args.de, &text);
+        std::fs::read(&de_path).with_context(|| format!("cannot read {}", de_path.display()))?;
+    record.input(&de_path, &text);
     let rows = parse_de(&String::from_utf8_lossy(&text), &args)?;
     let collection = load_collection(&args.genesets, &mut record)?;
     let labels: Vec<&str> = rows.iter().map(|r| r.assay.as_str()).collect();
@@ -187,7 +197,11 @@ fn changed(rows: &[DeRow], args: &EnrichArgs) -> (Vec<usize>, Vec<usize>) {
 
 /// Reads the columns enrichment needs from a de.tsv, for one contrast.
 fn parse_de(text: &str, args: &EnrichArgs) -> Result<Vec<DeRow>> {
-    let path = args.de.display();
+    let path = args
+        .de
+        .as_deref()
+        .unwrap_or(std::path::Path::new("de.tsv"))
+        .display();
     let mut lines = text.lines().enumerate();
     let (_, header) = lines
         .next()
@@ -271,4 +285,132 @@ fn parse_de(text: &str, args: &EnrichArgs) -> Result<Vec<DeRow>> {
         anyhow::bail!("{path}: no rows");
     }
     Ok(rows)
+}
+
+/// camera: the competitive set test on the QC'd matrix with the design `npxkit de` would
+/// build. Assays with a missing value among the design's samples are left out (camera
+/// needs complete rows); sets are restricted to the remaining assays as for ORA.
+fn run_matrix_method(args: &EnrichArgs, mut record: RunRecord) -> Result<()> {
+    let need =
+        |what: &str| UsageError(format!("--method {:?} needs {what}", args.method).to_lowercase());
+    let npx = args.npx.clone().ok_or_else(|| need("--npx FILE"))?;
+    let samples = args.samples.clone().ok_or_else(|| need("--samples FILE"))?;
+    let group = args.group.clone().ok_or_else(|| need("--group COL"))?;
+    let contrast = args
+        .contrast
+        .clone()
+        .ok_or_else(|| need("--contrast B-A"))?;
+    let input = InputArgs {
+        npx,
+        samples: Some(samples),
+        exclude_warn: false,
+        mask_assay_warn: false,
+        below_lod: BelowLodArg::Keep,
+        max_missing: 1.0,
+        control_pattern: npxkit_core::DEFAULT_CONTROL_PATTERN.to_string(),
+    };
+    let collection = load_collection(&args.genesets, &mut record)?;
+    let report = load_input(&input, &mut record)?;
+    let m = report.require_data()?;
+    let spec = DesignSpec {
+        group,
+        pair: args.pair.clone(),
+        covariates: args.covariates.clone(),
+        contrasts: vec![contrast.clone()],
+    };
+    let design = match build_design(m, &spec) {
+        Ok(d) => d,
+        Err(e @ CoreError::UnknownLevel { .. }) => return Err(UsageError(e.to_string()).into()),
+        Err(e) => return Err(usage_or_data(e)),
+    };
+    let y_all = m.values.select(Axis(1), &design.samples);
+    let rows: Vec<usize> = (0..m.n_assays())
+        .filter(|&i| y_all.row(i).iter().all(|v| v.is_finite()))
+        .collect();
+    if rows.len() < m.n_assays() {
+        log::warn!(
+            "{} assay(s) with missing values left out ({:?} needs complete rows)",
+            m.n_assays() - rows.len(),
+            args.method
+        );
+    }
+    let y = y_all.select(Axis(0), &rows);
+    let labels: Vec<&str> = rows.iter().map(|&i| m.assays[i].label()).collect();
+    let map = AssayGeneMap::new(&labels);
+    let collection = if args.resolve_aliases {
+        SymbolAliases::builtin()?
+            .resolve_collection(&collection, &map.genes())
+            .collection
+    } else {
+        collection
+    };
+    let restricted = restrict(&collection, &map, args.min_size, args.max_size)?;
+    let sets: Vec<Vec<usize>> = restricted.sets.iter().map(|s| s.members.clone()).collect();
+    let weights = Contrast::Vector(design.contrasts[0].weights.clone());
+    // (n_genes, direction, p, fdr, extra columns)
+    let camera_rows = camera(
+        y.view(),
+        design.matrix.view(),
+        &weights,
+        &sets,
+        &CameraOptions::default(),
+    )
+    .context("camera")?;
+    // (n_genes, direction, p, fdr, extra columns)
+    let extra_names = vec!["Correlation"];
+    let results: Vec<(usize, String, f64, f64, Vec<String>)> = camera_rows
+        .into_iter()
+        .map(|c| {
+            let extra = vec![fmt_f64(c.correlation)];
+            (c.n_genes, c.direction.to_string(), c.p_value, c.fdr, extra)
+        })
+        .collect();
+    let mut header = vec![
+        "id",
+        "name",
+        "size",
+        "direction",
+        "P.Value",
+        "adj.P.Val",
+        "NGenes",
+    ];
+    header.extend(extra_names);
+    header.push("genes");
+    let mut t = TsvTable::new(header);
+    let mut order: Vec<usize> = (0..results.len()).collect();
+    order.sort_by(|&a, &b| results[a].2.total_cmp(&results[b].2).then(a.cmp(&b)));
+    for k in order {
+        let (n, dir, p, fdr, extra) = &results[k];
+        let s = &restricted.sets[k];
+        let set = collection
+            .get(&s.id)
+            .context("restricted set not in collection")?;
+        let mut row = vec![
+            fmt_text(Some(&s.id)),
+            fmt_text(Some(set.name())),
+            set.len().to_string(),
+            dir.clone(),
+            fmt_f64(*p),
+            fmt_f64(*fdr),
+            n.to_string(),
+        ];
+        row.extend(extra.iter().cloned());
+        row.push(
+            s.members
+                .iter()
+                .map(|&r| labels[r])
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+        t.push(row);
+    }
+    t.write_atomic(&args.out.join("enrichment.tsv"))?;
+    record.output("enrichment.tsv");
+    record.finish(&args.out)?;
+    let n_sig = results.iter().filter(|r| r.3 < 0.05).count();
+    println!(
+        "enrich: {:?} on {} assays x {} samples, {contrast}; {} of {} sets tested; {} with FDR < 0.05",
+        args.method, rows.len(), design.samples.len(), results.len(), collection.len(), n_sig
+    );
+    Ok(())
 }
