@@ -367,30 +367,30 @@ pub struct EnrichArgs {
     #[arg(long, value_name = "FILE")]
     pub de: Option<PathBuf>,
     /// ORA: which contrast of a de.tsv with a `contrast` column (required when it has
-    /// several). camera: the contrast B-A of --group tested (required).
+    /// several). camera/fry: the contrast B-A of --group tested (required).
     #[arg(long, value_name = "B-A")]
     pub contrast: Option<String>,
-    /// camera: the Olink NPX file (default QC rules of `npxkit qc`).
+    /// camera/fry: the Olink NPX file (default QC rules of `npxkit qc`).
     #[arg(long, value_name = "FILE")]
     pub npx: Option<PathBuf>,
-    /// camera: the sample manifest.
+    /// camera/fry: the sample manifest.
     #[arg(long, value_name = "FILE")]
     pub samples: Option<PathBuf>,
-    /// camera: manifest column with the group compared.
+    /// camera/fry: manifest column with the group compared.
     #[arg(long, value_name = "COL")]
     pub group: Option<String>,
-    /// camera: manifest column with the subject (paired design ~ subject + group).
+    /// camera/fry: manifest column with the subject (paired design ~ subject + group).
     #[arg(long, value_name = "COL")]
     pub pair: Option<String>,
-    /// camera: covariates, comma-separated, as for `npxkit de`.
+    /// camera/fry: covariates, comma-separated, as for `npxkit de`.
     #[arg(long, value_name = "C1,C2", value_delimiter = ',')]
     pub covariates: Vec<String>,
     /// Gene sets: a built-in collection (go-bp, go-mf, go-cc, bindea2013) or a GMT file.
     #[arg(long, value_name = "NAME|FILE.gmt", default_value = "go-bp")]
     pub genesets: String,
     /// Method: over-representation of the changed proteins of --de (ora), or limma's
-    /// competitive camera test (inter-gene correlation 0.01) on the NPX matrix with the
-    /// design of `npxkit de`.
+    /// competitive camera (inter-gene correlation 0.01) or self-contained fry test on
+    /// the NPX matrix with the design of `npxkit de`.
     #[arg(long, value_enum, default_value_t = EnrichMethod::Ora)]
     pub method: EnrichMethod,
     /// Changed proteins: adj.P.Val below this (split by the sign of logFC).
@@ -424,6 +424,8 @@ pub enum EnrichMethod {
     Ora,
     /// limma's camera (competitive test accounting for inter-gene correlation).
     Camera,
+    /// limma's fry (fast closed form of the self-contained rotation test roast).
+    Fry,
 }
 
 /// `npxkit genesets` actions.

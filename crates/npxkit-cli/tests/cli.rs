@@ -1243,7 +1243,7 @@ fn enrich_parity_ora() {
     assert!(e.contains("--fdr"), "{e}");
 }
 
-/// `npxkit enrich --method camera` against limma's camera through the CLI
+/// `npxkit enrich --method camera|fry` against limma's camera / fry through the CLI
 /// (test-data/reference/enrich_cli.R): counts and directions exact, p-values and FDR
 /// relative 1e-8.
 fn enrich_matrix_parity(method: &str, columns: &[&str]) {
@@ -1315,4 +1315,9 @@ fn enrich_matrix_parity(method: &str, columns: &[&str]) {
 #[test]
 fn enrich_parity_camera() {
     enrich_matrix_parity("camera", &["PValue", "FDR"]);
+}
+
+#[test]
+fn enrich_parity_fry() {
+    enrich_matrix_parity("fry", &["PValue", "FDR", "PValue.Mixed", "FDR.Mixed"]);
 }

@@ -25,7 +25,7 @@ use crate::UsageError;
 use ndarray::Axis;
 use npxkit_core::{build_design, CoreError, DesignSpec};
 use npxkit_genesets::enrich::Contrast;
-use npxkit_genesets::{camera, ora, restrict, AssayGeneMap, CameraOptions, SymbolAliases};
+use npxkit_genesets::{camera, fry, ora, restrict, AssayGeneMap, CameraOptions, SymbolAliases};
 use npxkit_io::{fmt_f64, fmt_text, TsvTable};
 use npxkit_stats::{p_adjust, AdjustMethod};
 
@@ -287,9 +287,9 @@ fn parse_de(text: &str, args: &EnrichArgs) -> Result<Vec<DeRow>> {
     Ok(rows)
 }
 
-/// camera: the competitive set test on the QC'd matrix with the design `npxkit de` would
-/// build. Assays with a missing value among the design's samples are left out (camera
-/// needs complete rows); sets are restricted to the remaining assays as for ORA.
+/// camera / fry: set tests on the QC'd matrix with the design `npxkit de` would build.
+/// Assays with a missing value among the design's samples are left out (both need
+/// complete rows); sets are restricted to the remaining assays as for ORA.
 fn run_matrix_method(args: &EnrichArgs, mut record: RunRecord) -> Result<()> {
     let need =
         |what: &str| UsageError(format!("--method {:?} needs {what}", args.method).to_lowercase());
@@ -346,25 +346,38 @@ fn run_matrix_method(args: &EnrichArgs, mut record: RunRecord) -> Result<()> {
     };
     let restricted = restrict(&collection, &map, args.min_size, args.max_size)?;
     let sets: Vec<Vec<usize>> = restricted.sets.iter().map(|s| s.members.clone()).collect();
-    let weights = Contrast::Vector(design.contrasts[0].weights.clone());
+    // A contrast that is one coefficient is passed as that column (R's `contrast = j`),
+    // else as weights: fry's approximation depends on the basis R builds from either form.
+    let weights = match design.contrasts[0].coef {
+        Some(j) => Contrast::Coef(j),
+        None => Contrast::Vector(design.contrasts[0].weights.clone()),
+    };
     // (n_genes, direction, p, fdr, extra columns)
-    let camera_rows = camera(
-        y.view(),
-        design.matrix.view(),
-        &weights,
-        &sets,
-        &CameraOptions::default(),
-    )
-    .context("camera")?;
     // (n_genes, direction, p, fdr, extra columns)
-    let extra_names = vec!["Correlation"];
-    let results: Vec<(usize, String, f64, f64, Vec<String>)> = camera_rows
-        .into_iter()
-        .map(|c| {
-            let extra = vec![fmt_f64(c.correlation)];
-            (c.n_genes, c.direction.to_string(), c.p_value, c.fdr, extra)
-        })
-        .collect();
+    type Result5 = (usize, String, f64, f64, Vec<String>);
+    let (extra_names, results): (Vec<&str>, Vec<Result5>) = if args.method == EnrichMethod::Fry {
+        let rows = fry(y.view(), design.matrix.view(), &weights, &sets).context("fry")?;
+        let results = rows
+            .into_iter()
+            .map(|f| {
+                let extra = vec![fmt_f64(f.p_value_mixed), fmt_f64(f.fdr_mixed)];
+                (f.n_genes, f.direction.to_string(), f.p_value, f.fdr, extra)
+            })
+            .collect();
+        (vec!["PValue.Mixed", "FDR.Mixed"], results)
+    } else {
+        let opts = CameraOptions::default();
+        let rows =
+            camera(y.view(), design.matrix.view(), &weights, &sets, &opts).context("camera")?;
+        let results = rows
+            .into_iter()
+            .map(|c| {
+                let extra = vec![fmt_f64(c.correlation)];
+                (c.n_genes, c.direction.to_string(), c.p_value, c.fdr, extra)
+            })
+            .collect();
+        (vec!["Correlation"], results)
+    };
     let mut header = vec![
         "id",
         "name",
