@@ -12,6 +12,7 @@ pub mod design;
 mod error;
 mod matrix;
 mod pairing;
+pub mod pca;
 mod qc;
 pub mod summary;
 
@@ -19,6 +20,7 @@ pub use design::{build_design, parse_contrast, Contrast, Design, DesignSpec};
 pub use error::CoreError;
 pub use matrix::{AssayInfo, NpxMatrix, SampleInfo};
 pub use pairing::{pair_samples, Pairing};
+pub use pca::{pca, sd_outliers, Pca, PcaOptions};
 pub use qc::{
     build_matrix, AssayQc, BelowLod, QcOptions, QcReport, SampleQc, DEFAULT_CONTROL_PATTERN,
 };
