@@ -27,12 +27,15 @@
 //! in Genetics and Molecular Biology* 3, Article 3. doi:10.2202/1544-6115.1027
 
 pub mod contrasts;
+pub mod dupcor;
 pub mod ebayes;
 pub mod effects;
 mod error;
 pub mod fit_f_dist;
+pub mod gls;
 pub mod lm_fit;
 mod lowess;
+mod mixed_model;
 mod qr;
 pub mod robust;
 mod spline;
@@ -42,10 +45,12 @@ pub mod treat;
 mod zeroin;
 
 pub use contrasts::contrasts_fit;
+pub use dupcor::{duplicate_correlation, DupCorNote, DupCorResult};
 pub use ebayes::{ebayes, EbayesDiagnostics, EbayesFit, EbayesOptions};
 pub use effects::{contrast_as_last_coef, lm_effects, LmEffects};
 pub use error::LimmaError;
 pub use fit_f_dist::{fit_f_dist, FDistFit};
+pub use gls::lm_fit_blocked;
 pub use lm_fit::{lm_fit, LinearModelFit};
 pub use npxkit_stats::adjust::AdjustMethod;
 pub use robust::{fit_f_dist_robustly, fit_f_dist_robustly_trend, RobustFDistFit};
