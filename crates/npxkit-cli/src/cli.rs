@@ -39,10 +39,28 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The whole analysis in one command: qc, de, score, enrich, cluster, figures, report.
+    ///
+    /// Loads and QCs the delivery once, then runs every step into --out with fixed file
+    /// names (qc.tsv, assay_qc.tsv, pca.tsv, de.tsv, scores.tsv, score_tests.tsv,
+    /// enrichment.tsv, clusters.tsv, network.json, figures/, report.html, config.toml,
+    /// run.json). Every option of every step is a key of a TOML config (--config; print
+    /// the defaults, commented, with --print-config); --set section.key=value and the
+    /// flags below override it. Defaults fit the study's case: paired C2D1 vs C1D1 by
+    /// the manifest's `timepoint` and `subject`, Bindea 2013 scores, GO BP enrichment.
+    ///
+    /// Examples:
+    ///   npxkit run --npx delivery.parquet --samples samples.tsv --out results/
+    ///   npxkit run --print-config > npxkit.toml
+    ///   npxkit run --config npxkit.toml --set de.trend=true --out results/
+    #[command(verbatim_doc_comment)]
+    Run(RunArgs),
     /// Olink QC: controls, sample and assay warnings, LOD, missingness, pairing.
     ///
-    /// Writes qc.tsv (one row per sample in the NPX file), assay_qc.tsv (one row per
-    /// assay) and run.json into --out, and prints a summary.
+    /// Writes qc.tsv (one row per sample in the NPX file, with OlinkAnalyze's median/IQR
+    /// outlier flag), assay_qc.tsv (one row per assay), pca.tsv and pca_variance.tsv
+    /// (principal components of the samples, as olink_pca_plot prepares them, with PCA
+    /// outliers flagged) and run.json into --out, and prints a summary.
     ///
     /// Example:
     ///   npxkit qc --npx delivery.parquet --samples samples.tsv --group timepoint --pair subject --out results/
@@ -116,6 +134,45 @@ pub enum Command {
     Simulate(SimulateArgs),
 }
 
+/// `npxkit run` options (the rest is in the config).
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Print the default configuration, commented, and exit.
+    #[arg(long, exclusive = true)]
+    pub print_config: bool,
+    /// TOML configuration (see --print-config).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Olink NPX file (overrides input.npx).
+    #[arg(long, value_name = "FILE")]
+    pub npx: Option<PathBuf>,
+    /// Sample manifest (overrides input.samples).
+    #[arg(long, value_name = "FILE")]
+    pub samples: Option<PathBuf>,
+    /// Manifest column compared (overrides design.group; default timepoint).
+    #[arg(long, value_name = "COL")]
+    pub group: Option<String>,
+    /// Manifest column with the subject (overrides design.pair; default subject);
+    /// --pair "" for an unpaired design.
+    #[arg(long, value_name = "COL")]
+    pub pair: Option<String>,
+    /// Contrast B-A, repeatable (overrides design.contrast; default C2D1-C1D1).
+    #[arg(long, value_name = "B-A")]
+    pub contrast: Vec<String>,
+    /// Covariates, comma-separated (overrides design.covariates).
+    #[arg(long, value_name = "C1,C2", value_delimiter = ',')]
+    pub covariates: Option<Vec<String>>,
+    /// Proteins always labelled and plotted, comma-separated (overrides report.highlight).
+    #[arg(long, value_name = "P1,P2", value_delimiter = ',')]
+    pub highlight: Option<Vec<String>>,
+    /// Any config key: --set de.trend=true --set enrich.genesets=go-mf. Repeatable.
+    #[arg(long = "set", value_name = "SECTION.KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Output folder (created if missing).
+    #[arg(long, value_name = "DIR", required_unless_present = "print_config")]
+    pub out: Option<PathBuf>,
+}
+
 /// Input NPX file, manifest and QC rules shared by analysis subcommands.
 #[derive(Debug, Args, Clone)]
 pub struct InputArgs {
@@ -177,6 +234,10 @@ pub struct QcArgs {
     /// Manifest column with the subject (for the pairing report).
     #[arg(long, value_name = "COL", requires = "group")]
     pub pair: Option<String>,
+    /// Flag samples more than this many standard deviations from the mean on PC1 or PC2
+    /// (OlinkAnalyze's olink_pca_plot outlierDefX/outlierDefY). Flagged, not excluded.
+    #[arg(long, value_name = "SD", default_value_t = 4.0)]
+    pub pca_outlier_sd: f64,
     /// Output folder (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,

@@ -16,6 +16,15 @@ pub struct InputFile {
     pub sha256: String,
 }
 
+/// Wall time of one step.
+#[derive(Debug, Serialize)]
+pub struct StepTime {
+    /// Step name.
+    pub step: String,
+    /// Seconds.
+    pub seconds: f64,
+}
+
 /// Provenance of one subcommand run.
 #[derive(Debug, Serialize)]
 pub struct RunRecord {
@@ -26,6 +35,8 @@ pub struct RunRecord {
     options: serde_json::Value,
     inputs: Vec<InputFile>,
     outputs: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    steps: Vec<StepTime>,
     seconds: f64,
     #[serde(skip)]
     started: Option<Instant>,
@@ -42,6 +53,7 @@ impl RunRecord {
             options,
             inputs: vec![],
             outputs: vec![],
+            steps: vec![],
             seconds: 0.0,
             started: Some(Instant::now()),
         }
@@ -62,6 +74,14 @@ impl RunRecord {
     /// Records an output file name.
     pub fn output(&mut self, name: &str) {
         self.outputs.push(name.to_string());
+    }
+
+    /// Records the wall time of one step of `npxkit run`.
+    pub fn step(&mut self, name: &str, seconds: f64) {
+        self.steps.push(StepTime {
+            step: name.to_string(),
+            seconds,
+        });
     }
 
     /// Writes `run.json` into `dir` atomically.

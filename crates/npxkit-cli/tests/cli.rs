@@ -1321,3 +1321,236 @@ fn enrich_parity_camera() {
 fn enrich_parity_fry() {
     enrich_matrix_parity("fry", &["PValue", "FDR", "PValue.Mixed", "FDR.Mixed"]);
 }
+
+// -----------------------------------------------------------------------------------
+// npxkit qc: PCA and outliers
+// -----------------------------------------------------------------------------------
+
+/// pca.tsv and pca_variance.tsv against R's prcomp on the olink_pca_plot preparation
+/// (test-data/reference/qc_pca.R): scores and variance fractions within 1e-9 relative
+/// to the largest score (prcomp's SVD and npxkit's Jacobi round differently).
+#[test]
+fn qc_pca_parity_with_prcomp() {
+    let reference = repo().join("test-data/reference");
+    let input = reference.join("de_cli/input");
+    let dir = tempfile::tempdir().unwrap();
+    ok(&[
+        "qc",
+        "--npx",
+        p(&input.join("npx.csv")),
+        "--samples",
+        p(&input.join("samples.tsv")),
+        "--out",
+        p(dir.path()),
+    ]);
+    let (rh, rrows) = de_read_tsv(&reference.join("qc_pca/pca.tsv"));
+    let (h, rows) = de_read_tsv(&dir.path().join("pca.tsv"));
+    assert_eq!(rows.len(), rrows.len());
+    let scale = rrows
+        .iter()
+        .flat_map(|r| r[1..].iter().map(|v| de_num(v).abs()))
+        .fold(0.0, f64::max);
+    for (r, want) in rows.iter().zip(&rrows) {
+        assert_eq!(r[0], want[0], "sample order");
+        for (c, name) in rh.iter().enumerate().skip(1) {
+            let k = h.iter().position(|x| x == name).unwrap();
+            let (g, w) = (de_num(&r[k]), de_num(&want[c]));
+            assert!((g - w).abs() <= 1e-9 * scale, "{} {name}: {g} vs {w}", r[0]);
+        }
+        assert_eq!(r.last().unwrap(), "FALSE", "no outlier in this study");
+    }
+    let (_, rv) = de_read_tsv(&reference.join("qc_pca/pca_variance.tsv"));
+    let (_, v) = de_read_tsv(&dir.path().join("pca_variance.tsv"));
+    for (g, w) in v.iter().zip(&rv) {
+        assert_eq!(g[0], w[0]);
+        assert!((de_num(&g[1]) - de_num(&w[1])).abs() < 1e-12, "{g:?} vs {w:?}");
+    }
+    let qc = read(&dir.path().join("qc.tsv"));
+    assert!(qc.lines().next().unwrap().contains("\tqc_outlier"));
+}
+
+/// A sample shifted far from the others is flagged on PC1 and by its median.
+#[test]
+fn qc_flags_a_shifted_sample() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = read(&small().join("npx.csv"));
+    let mut lines = src.lines();
+    let header = lines.next().unwrap();
+    let cols: Vec<&str> = header.split(';').collect();
+    let (sid, npx) = (
+        cols.iter().position(|c| *c == "SampleID").unwrap(),
+        cols.iter().position(|c| *c == "NPX").unwrap(),
+    );
+    let mut out = String::from(header);
+    out.push('\n');
+    for line in lines {
+        let mut f: Vec<String> = line.split(';').map(String::from).collect();
+        if f[sid] == "S0005" {
+            if let Ok(v) = f[npx].parse::<f64>() {
+                f[npx] = format!("{}", v + 6.0 + (f[npx].len() % 7) as f64);
+            }
+        }
+        out += &f.join(";");
+        out.push('\n');
+    }
+    let npx_path = dir.path().join("npx.csv");
+    std::fs::write(&npx_path, out).unwrap();
+    let o = ok(&[
+        "qc",
+        "--npx",
+        p(&npx_path),
+        "--samples",
+        p(&small().join("samples.tsv")),
+        "--pca-outlier-sd",
+        "3",
+        "--out",
+        p(&dir.path().join("qc")),
+    ]);
+    let summary = String::from_utf8_lossy(&o.stdout);
+    assert!(summary.contains("outliers: 1 sample(s)"), "{summary}");
+    let pca = read(&dir.path().join("qc/pca.tsv"));
+    let flagged: Vec<&str> = pca
+        .lines()
+        .filter(|l| l.ends_with("\tTRUE"))
+        .map(|l| l.split('\t').next().unwrap())
+        .collect();
+    assert_eq!(flagged, vec!["S0005"]);
+}
+
+// -----------------------------------------------------------------------------------
+// npxkit run
+// -----------------------------------------------------------------------------------
+
+/// `npxkit run` writes the same tables as the subcommands run one by one.
+#[test]
+fn run_matches_the_subcommands() {
+    let dir = tempfile::tempdir().unwrap();
+    let (npx, samples) = (small().join("npx.csv"), small().join("samples.tsv"));
+    let run_out = dir.path().join("run");
+    let o = ok(&[
+        "run",
+        "--npx",
+        p(&npx),
+        "--samples",
+        p(&samples),
+        "--set",
+        "enrich.genesets=go-mf",
+        "--set",
+        "report.enabled=false",
+        "--set",
+        "cluster.enabled=false",
+        "--out",
+        p(&run_out),
+    ]);
+    assert!(stderr(&o).contains("de:"), "{}", stderr(&o));
+    let sub = dir.path().join("sub");
+    let common = ["--npx", p(&npx), "--samples", p(&samples)];
+    let with = |extra: &[&str]| -> Vec<String> {
+        common
+            .iter()
+            .chain(extra)
+            .map(|s| s.to_string())
+            .chain(["--out".to_string(), p(&sub).to_string()])
+            .collect()
+    };
+    let call = |name: &str, extra: &[&str]| {
+        let mut a = vec![name.to_string()];
+        a.extend(with(extra));
+        let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+        ok(&refs);
+    };
+    call("qc", &["--group", "timepoint", "--pair", "subject"]);
+    let design = [
+        "--group",
+        "timepoint",
+        "--pair",
+        "subject",
+        "--contrast",
+        "C2D1-C1D1",
+    ];
+    call("de", &design);
+    call("score", &design);
+    ok(&[
+        "enrich",
+        "--de",
+        p(&sub.join("de.tsv")),
+        "--genesets",
+        "go-mf",
+        "--out",
+        p(&sub),
+    ]);
+    for f in [
+        "qc.tsv",
+        "assay_qc.tsv",
+        "pca.tsv",
+        "pca_variance.tsv",
+        "de.tsv",
+        "scores.tsv",
+        "genesets.tsv",
+        "score_tests.tsv",
+        "enrichment.tsv",
+    ] {
+        assert_eq!(
+            read(&run_out.join(f)),
+            read(&sub.join(f)),
+            "{f} differs between run and the subcommand"
+        );
+    }
+    let values = read(&run_out.join("protein_values.tsv"));
+    assert!(values.lines().nth(1).unwrap().contains("\tCD274\t"), "CD274 first");
+    let run_json: serde_json::Value =
+        serde_json::from_str(&read(&run_out.join("run.json"))).unwrap();
+    let steps: Vec<&str> = run_json["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["load", "qc", "de", "score", "enrich"]);
+    assert_eq!(run_json["options"]["enrich"]["genesets"], "go-mf");
+    // The effective config re-runs to the same tables.
+    let again = dir.path().join("again");
+    ok(&[
+        "run",
+        "--config",
+        p(&run_out.join("config.toml")),
+        "--out",
+        p(&again),
+    ]);
+    assert_eq!(read(&again.join("de.tsv")), read(&run_out.join("de.tsv")));
+}
+
+#[test]
+fn run_config_errors_and_print_config() {
+    let o = ok(&["run", "--print-config"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("[design]") && text.contains("contrast = [\"C2D1-C1D1\"]"));
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("bad.toml");
+    std::fs::write(&cfg, "[de]\ntrned = true\n").unwrap();
+    let e = fails(
+        &["run", "--config", p(&cfg), "--out", p(dir.path())],
+        2,
+    );
+    assert!(e.contains("trned") && e.contains("--print-config"), "{e}");
+    std::fs::write(&cfg, "[de\n").unwrap();
+    let e = fails(&["run", "--config", p(&cfg), "--out", p(dir.path())], 2);
+    assert!(e.contains("not valid TOML"), "{e}");
+    let e = fails(&["run", "--out", p(dir.path())], 2);
+    assert!(e.contains("--npx"), "{e}");
+    let e = fails(
+        &[
+            "run",
+            "--npx",
+            p(&small().join("npx.csv")),
+            "--samples",
+            p(&small().join("samples.tsv")),
+            "--set",
+            "de.method=anova",
+            "--out",
+            p(dir.path()),
+        ],
+        2,
+    );
+    assert!(e.contains("de.method") && e.contains("wilcoxon"), "{e}");
+}

@@ -18,7 +18,10 @@ use crate::cli::{DeArgs, MethodArg};
 use crate::commands::{adjust_method, ensure_out_dir, load_input, usage_or_data};
 use crate::provenance::RunRecord;
 use crate::UsageError;
-use npxkit_core::{build_design, pair_samples, Contrast, CoreError, Design, DesignSpec, NpxMatrix};
+use npxkit_core::{
+    build_design, pair_samples, Contrast, CoreError, Design, DesignSpec, NpxMatrix, QcReport,
+};
+use std::path::Path;
 use npxkit_io::{fmt_f64, fmt_text, TsvTable};
 use npxkit_limma::{
     contrasts_fit, ebayes, lm_fit, top_table, treat, AdjustMethod, EbayesFit, EbayesOptions,
@@ -53,24 +56,41 @@ const COLUMNS: [&str; 12] = [
 pub fn run(args: DeArgs) -> Result<()> {
     check_args(&args)?;
     ensure_out_dir(&args.out)?;
-    let adjust = adjust_method(args.adjust);
-    let mut record = RunRecord::start(
-        "de",
-        json!({
-            "qc": args.input.qc_options_json(),
-            "group": args.group,
-            "method": args.method.name(),
-            "contrast": args.contrast,
-            "pair": args.pair,
-            "covariates": args.covariates,
-            "trend": args.trend,
-            "robust": args.robust,
-            "lfc": args.lfc,
-            "adjust": adjust.r_name(),
-            "confint_level": CONFINT_LEVEL,
-        }),
-    );
+    let mut record = RunRecord::start("de", options_json(&args));
     let report = load_input(&args.input, &mut record)?;
+    let summary = execute(&args, &report, &args.out, &mut record)?;
+    record.finish(&args.out)?;
+    println!("{summary}");
+    Ok(())
+}
+
+/// The options of `npxkit de` as recorded in `run.json`.
+pub fn options_json(args: &DeArgs) -> serde_json::Value {
+    json!({
+        "qc": args.input.qc_options_json(),
+        "group": args.group,
+        "method": args.method.name(),
+        "contrast": args.contrast,
+        "pair": args.pair,
+        "covariates": args.covariates,
+        "trend": args.trend,
+        "robust": args.robust,
+        "lfc": args.lfc,
+        "adjust": adjust_method(args.adjust).r_name(),
+        "confint_level": CONFINT_LEVEL,
+    })
+}
+
+/// Fits, tests and writes `de.tsv` into `out` from an already loaded and QC'd study;
+/// returns the one-line summary. Shared by `npxkit de` and `npxkit run`.
+pub fn execute(
+    args: &DeArgs,
+    report: &QcReport,
+    out: &Path,
+    record: &mut RunRecord,
+) -> Result<String> {
+    check_args(args)?;
+    let adjust = adjust_method(args.adjust);
     let m = report.require_data()?;
     let spec = DesignSpec {
         group: args.group.clone(),
@@ -92,7 +112,7 @@ pub fn run(args: DeArgs) -> Result<()> {
     }
     let (tables, n_samples) = match args.method {
         MethodArg::Limma => (
-            limma_tables(&args, m, &design, adjust)?,
+            limma_tables(args, m, &design, adjust)?,
             design.samples.len(),
         ),
         method => classical_tables(
@@ -105,11 +125,9 @@ pub fn run(args: DeArgs) -> Result<()> {
         )?,
     };
     let table = de_table(m, &design, &tables);
-    table.write_atomic(&args.out.join("de.tsv"))?;
+    table.write_atomic(&out.join("de.tsv"))?;
     record.output("de.tsv");
-    record.finish(&args.out)?;
-    println!("{}", summary(m, &design, n_samples, &tables, adjust));
-    Ok(())
+    Ok(summary(m, &design, n_samples, &tables, adjust))
 }
 
 /// `--method limma`: lm_fit, then the moderated statistics of each contrast.

@@ -23,7 +23,8 @@ use crate::commands::{ensure_out_dir, load_input, usage_or_data};
 use crate::provenance::RunRecord;
 use crate::UsageError;
 use ndarray::Axis;
-use npxkit_core::{build_design, CoreError, DesignSpec};
+use npxkit_core::{build_design, CoreError, DesignSpec, QcReport};
+use std::path::Path;
 use npxkit_genesets::enrich::Contrast;
 use npxkit_genesets::{camera, fry, ora, restrict, AssayGeneMap, CameraOptions, SymbolAliases};
 use npxkit_io::{fmt_f64, fmt_text, TsvTable};
@@ -40,24 +41,47 @@ struct DeRow {
 
 /// Runs `npxkit enrich`.
 pub fn run(args: EnrichArgs) -> Result<()> {
+    check_args(&args)?;
+    ensure_out_dir(&args.out)?;
+    let mut record = RunRecord::start("enrich", options_json(&args));
+    let summary = execute(&args, None, &args.out, &mut record)?;
+    record.finish(&args.out)?;
+    println!("{summary}");
+    Ok(())
+}
+
+fn check_args(args: &EnrichArgs) -> Result<()> {
     if !(args.fdr > 0.0 && args.fdr <= 1.0) {
         return Err(UsageError(format!("--fdr must be in (0, 1], got {}", args.fdr)).into());
     }
     if args.min_size > args.max_size {
         return Err(UsageError("--min-size must not exceed --max-size".into()).into());
     }
-    ensure_out_dir(&args.out)?;
-    let mut record = RunRecord::start(
-        "enrich",
-        json!({
-            "genesets": args.genesets, "method": format!("{:?}", args.method).to_lowercase(),
-            "fdr": args.fdr, "top": args.top, "min_size": args.min_size, "max_size": args.max_size,
-            "contrast": args.contrast, "group": args.group, "pair": args.pair,
-            "covariates": args.covariates, "resolve_aliases": args.resolve_aliases,
-        }),
-    );
+    crate::commands::score::check_collection_spec(&args.genesets)
+}
+
+/// The options of `npxkit enrich` as recorded in `run.json`.
+pub fn options_json(args: &EnrichArgs) -> serde_json::Value {
+    json!({
+        "genesets": args.genesets, "method": format!("{:?}", args.method).to_lowercase(),
+        "fdr": args.fdr, "top": args.top, "min_size": args.min_size, "max_size": args.max_size,
+        "contrast": args.contrast, "group": args.group, "pair": args.pair,
+        "covariates": args.covariates, "resolve_aliases": args.resolve_aliases,
+    })
+}
+
+/// Runs the enrichment and writes enrichment.tsv into `out`; returns the summary line.
+/// ORA reads --de; camera/fry use `loaded` (the study `npxkit run` already loaded) or
+/// read --npx/--samples themselves. Shared by `npxkit enrich` and `npxkit run`.
+pub fn execute(
+    args: &EnrichArgs,
+    loaded: Option<&QcReport>,
+    out: &Path,
+    record: &mut RunRecord,
+) -> Result<String> {
+    check_args(args)?;
     if args.method != EnrichMethod::Ora {
-        return run_matrix_method(&args, record);
+        return run_matrix_method(args, loaded, out, record);
     }
     let de_path = args.de.clone().ok_or_else(|| {
         UsageError("--method ora needs --de FILE (the de.tsv of `npxkit de`)".into())
@@ -66,7 +90,7 @@ pub fn run(args: EnrichArgs) -> Result<()> {
         std::fs::read(&de_path).with_context(|| format!("cannot read {}", de_path.display()))?;
     record.input(&de_path, &text);
     let rows = parse_de(&String::from_utf8_lossy(&text), &args)?;
-    let collection = load_collection(&args.genesets, &mut record)?;
+    let collection = load_collection(&args.genesets, record)?;
     let labels: Vec<&str> = rows.iter().map(|r| r.assay.as_str()).collect();
     let map = AssayGeneMap::new(&labels);
     let collection = if args.resolve_aliases {
@@ -154,13 +178,12 @@ pub fn run(args: EnrichArgs) -> Result<()> {
             genes.join(","),
         ]);
     }
-    t.write_atomic(&args.out.join("enrichment.tsv"))?;
+    t.write_atomic(&out.join("enrichment.tsv"))?;
     record.output("enrichment.tsv");
-    record.finish(&args.out)?;
     let n_sig = (0..results.len())
         .filter(|&k| fdr_up[k].min(fdr_down[k]) < 0.05)
         .count();
-    println!(
+    Ok(format!(
         "enrich: {} up, {} down of {} proteins in the universe; {} of {} sets tested; {} with FDR < 0.05",
         up.iter().filter(|u| in_universe.contains(u)).count(),
         down.iter().filter(|d| in_universe.contains(d)).count(),
@@ -168,8 +191,7 @@ pub fn run(args: EnrichArgs) -> Result<()> {
         results.len(),
         collection.len(),
         n_sig
-    );
-    Ok(())
+    ))
 }
 
 /// Up- and down-regulated rows: by --fdr, or the --top N of each sign by P.Value.
@@ -290,7 +312,12 @@ fn parse_de(text: &str, args: &EnrichArgs) -> Result<Vec<DeRow>> {
 /// camera / fry: set tests on the QC'd matrix with the design `npxkit de` would build.
 /// Assays with a missing value among the design's samples are left out (both need
 /// complete rows); sets are restricted to the remaining assays as for ORA.
-fn run_matrix_method(args: &EnrichArgs, mut record: RunRecord) -> Result<()> {
+fn run_matrix_method(
+    args: &EnrichArgs,
+    loaded: Option<&QcReport>,
+    out: &Path,
+    record: &mut RunRecord,
+) -> Result<String> {
     let need =
         |what: &str| UsageError(format!("--method {:?} needs {what}", args.method).to_lowercase());
     let npx = args.npx.clone().ok_or_else(|| need("--npx FILE"))?;
@@ -309,8 +336,15 @@ fn run_matrix_method(args: &EnrichArgs, mut record: RunRecord) -> Result<()> {
         max_missing: 1.0,
         control_pattern: npxkit_core::DEFAULT_CONTROL_PATTERN.to_string(),
     };
-    let collection = load_collection(&args.genesets, &mut record)?;
-    let report = load_input(&input, &mut record)?;
+    let collection = load_collection(&args.genesets, record)?;
+    let owned;
+    let report = match loaded {
+        Some(r) => r,
+        None => {
+            owned = load_input(&input, record)?;
+            &owned
+        }
+    };
     let m = report.require_data()?;
     let spec = DesignSpec {
         group,
@@ -417,13 +451,11 @@ fn run_matrix_method(args: &EnrichArgs, mut record: RunRecord) -> Result<()> {
         );
         t.push(row);
     }
-    t.write_atomic(&args.out.join("enrichment.tsv"))?;
+    t.write_atomic(&out.join("enrichment.tsv"))?;
     record.output("enrichment.tsv");
-    record.finish(&args.out)?;
     let n_sig = results.iter().filter(|r| r.3 < 0.05).count();
-    println!(
+    Ok(format!(
         "enrich: {:?} on {} assays x {} samples, {contrast}; {} of {} sets tested; {} with FDR < 0.05",
         args.method, rows.len(), design.samples.len(), results.len(), collection.len(), n_sig
-    );
-    Ok(())
+    ))
 }

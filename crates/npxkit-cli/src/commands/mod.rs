@@ -4,6 +4,7 @@ mod de;
 mod enrich;
 mod genesets;
 mod qc;
+mod run;
 mod score;
 mod simulate;
 
@@ -18,7 +19,9 @@ use npxkit_io::Manifest;
 
 /// Runs the chosen subcommand.
 pub fn run(cli: Cli) -> Result<()> {
+    let quiet = cli.quiet;
     match cli.command {
+        Command::Run(args) => run::run(args, quiet),
         Command::Qc(args) => qc::run(args),
         Command::De(args) => de::run(args),
         Command::Score(args) => score::run(args),

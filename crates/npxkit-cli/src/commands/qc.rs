@@ -6,21 +6,52 @@ use serde_json::json;
 use crate::cli::QcArgs;
 use crate::commands::{ensure_out_dir, load_input, usage_or_data};
 use crate::provenance::RunRecord;
-use npxkit_core::{pair_samples, Pairing, QcReport};
+use npxkit_core::{pair_samples, sd_outliers, Pairing, Pca, PcaOptions, QcReport};
+use std::path::Path;
 use npxkit_io::{fmt_f64, fmt_text, TsvTable};
+
+/// Standard deviations from the mean of the sample medians / IQRs beyond which a sample
+/// is a QC outlier (OlinkAnalyze's `olink_qc_plot` defaults).
+pub const QC_OUTLIER_SD: f64 = 3.0;
 
 /// Runs `npxkit qc`.
 pub fn run(args: QcArgs) -> Result<()> {
     ensure_out_dir(&args.out)?;
-    let mut record = RunRecord::start(
-        "qc",
-        json!({
-            "qc": args.input.qc_options_json(),
-            "group": args.group,
-            "pair": args.pair,
-        }),
-    );
+    let mut record = RunRecord::start("qc", options_json(&args));
     let report = load_input(&args.input, &mut record)?;
+    let summary = execute(&args, &report, &args.out, &mut record)?;
+    record.finish(&args.out)?;
+    print!("{summary}");
+    Ok(())
+}
+
+/// The options of `npxkit qc` as recorded in `run.json`.
+pub fn options_json(args: &QcArgs) -> serde_json::Value {
+    json!({
+        "qc": args.input.qc_options_json(),
+        "group": args.group,
+        "pair": args.pair,
+        "pca_outlier_sd": args.pca_outlier_sd,
+        "qc_outlier_sd": QC_OUTLIER_SD,
+    })
+}
+
+/// Writes qc.tsv, assay_qc.tsv, pca.tsv and pca_variance.tsv into `out` for an
+/// already loaded study; returns the printed summary. Shared by `npxkit qc` and
+/// `npxkit run`.
+pub fn execute(
+    args: &QcArgs,
+    report: &QcReport,
+    out: &Path,
+    record: &mut RunRecord,
+) -> Result<String> {
+    if !(args.pca_outlier_sd.is_finite() && args.pca_outlier_sd > 0.0) {
+        return Err(crate::UsageError(format!(
+            "--pca-outlier-sd must be a positive number, got {}",
+            args.pca_outlier_sd
+        ))
+        .into());
+    }
     if let (Some(manifest), Some(g), Some(p)) = (&report.matrix.manifest, &args.group, &args.pair) {
         for column in [g, p] {
             if manifest.column_index(column).is_none() {
@@ -37,16 +68,92 @@ pub fn run(args: QcArgs) -> Result<()> {
         }
         _ => None,
     };
-    sample_table(&report, pairing.as_ref()).write_atomic(&args.out.join("qc.tsv"))?;
+    let outliers = qc_outliers(report);
+    sample_table(report, pairing.as_ref(), &outliers).write_atomic(&out.join("qc.tsv"))?;
     record.output("qc.tsv");
-    assay_table(&report).write_atomic(&args.out.join("assay_qc.tsv"))?;
+    assay_table(report).write_atomic(&out.join("assay_qc.tsv"))?;
     record.output("assay_qc.tsv");
-    record.finish(&args.out)?;
-    print!("{}", summary(&report, pairing.as_ref()));
-    Ok(())
+    let pca = npxkit_core::pca(&report.matrix, &PcaOptions::default());
+    let mut text = summary(report, pairing.as_ref());
+    let n_qc = outliers.iter().filter(|o| **o).count();
+    text += &format!(
+        "outliers: {n_qc} sample(s) with median or IQR > {QC_OUTLIER_SD} SD from the mean"
+    );
+    if let Some(pca) = &pca {
+        let (scores, variance, n_pca) = pca_tables(report, pca, args);
+        scores.write_atomic(&out.join("pca.tsv"))?;
+        record.output("pca.tsv");
+        variance.write_atomic(&out.join("pca_variance.tsv"))?;
+        record.output("pca_variance.tsv");
+        text += &format!(
+            "; {n_pca} on PC1/PC2 > {} SD (PCA of {} assays)",
+            args.pca_outlier_sd, pca.n_assays_used
+        );
+    }
+    text.push('\n');
+    Ok(text)
 }
 
-fn sample_table(report: &QcReport, pairing: Option<&Pairing>) -> TsvTable {
+/// Kept samples whose median or IQR is more than [`QC_OUTLIER_SD`] SDs from the mean
+/// over kept samples, indexed like `report.samples` (excluded samples: false).
+fn qc_outliers(report: &QcReport) -> Vec<bool> {
+    let kept: Vec<usize> = (0..report.samples.len())
+        .filter(|&i| report.samples[i].excluded.is_none())
+        .collect();
+    let med: Vec<f64> = kept.iter().map(|&i| report.samples[i].median_npx).collect();
+    let iqr: Vec<f64> = kept.iter().map(|&i| report.samples[i].iqr_npx).collect();
+    let (om, oi) = (
+        sd_outliers(&med, QC_OUTLIER_SD),
+        sd_outliers(&iqr, QC_OUTLIER_SD),
+    );
+    let mut flags = vec![false; report.samples.len()];
+    for (k, &i) in kept.iter().enumerate() {
+        flags[i] = om[k] || oi[k];
+    }
+    flags
+}
+
+/// pca.tsv (one row per matrix sample: SampleID, group, PC1.., outlier) and
+/// pca_variance.tsv; also the number of PCA outliers.
+fn pca_tables(report: &QcReport, pca: &Pca, args: &QcArgs) -> (TsvTable, TsvTable, usize) {
+    let m = &report.matrix;
+    let k = pca.scores.ncols();
+    let pcs: Vec<String> = (1..=k).map(|c| format!("PC{c}")).collect();
+    let mut header = vec!["SampleID", "group"];
+    header.extend(pcs.iter().map(String::as_str));
+    header.push("outlier");
+    let mut t = TsvTable::new(header);
+    let groups: Vec<Option<&str>> = match (&m.manifest, &args.group) {
+        (Some(man), Some(g)) => man
+            .column_index(g)
+            .map_or_else(|| vec![None; m.n_samples()], |c| m.sample_values(c)),
+        _ => vec![None; m.n_samples()],
+    };
+    let flag = |c: usize| {
+        if c < k {
+            sd_outliers(&pca.scores.column(c).to_vec(), args.pca_outlier_sd)
+        } else {
+            vec![false; m.n_samples()]
+        }
+    };
+    let (f1, f2) = (flag(0), flag(1));
+    let mut n_out = 0;
+    for (j, s) in m.samples.iter().enumerate() {
+        let out = f1[j] || f2[j];
+        n_out += usize::from(out);
+        let mut row = vec![fmt_text(Some(&s.sample_id)), fmt_text(groups[j])];
+        row.extend((0..k).map(|c| fmt_f64(pca.scores[[j, c]])));
+        row.push(if out { "TRUE" } else { "FALSE" }.into());
+        t.push(row);
+    }
+    let mut v = TsvTable::new(["component", "variance_explained"]);
+    for (c, name) in pcs.iter().enumerate() {
+        v.push(vec![name.clone(), fmt_f64(pca.variance_explained[c])]);
+    }
+    (t, v, n_out)
+}
+
+fn sample_table(report: &QcReport, pairing: Option<&Pairing>, outliers: &[bool]) -> TsvTable {
     let mut header = vec![
         "SampleID",
         "SampleType",
@@ -59,6 +166,7 @@ fn sample_table(report: &QcReport, pairing: Option<&Pairing>) -> TsvTable {
         "IQR_NPX",
         "excluded",
         "reason",
+        "qc_outlier",
     ];
     if pairing.is_some() {
         header.extend(["subject", "paired"]);
@@ -72,7 +180,7 @@ fn sample_table(report: &QcReport, pairing: Option<&Pairing>) -> TsvTable {
             .map_or_else(|| vec![None; m.n_samples()], |c| m.sample_values(c)),
         _ => vec![],
     };
-    for s in &report.samples {
+    for (i, s) in report.samples.iter().enumerate() {
         let mut row = vec![
             fmt_text(Some(&s.sample_id)),
             fmt_text(s.sample_type.as_deref()),
@@ -90,6 +198,7 @@ fn sample_table(report: &QcReport, pairing: Option<&Pairing>) -> TsvTable {
             }
             .to_string(),
             fmt_text(s.excluded.as_deref()),
+            if outliers[i] { "TRUE" } else { "FALSE" }.to_string(),
         ];
         if let Some(p) = pairing {
             let j = column_of(&s.sample_id);

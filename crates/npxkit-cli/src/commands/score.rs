@@ -24,7 +24,7 @@ use crate::cli::{KcdfArg, KcdfModeArg, ScoreArgs, ScoreMethod};
 use crate::commands::{adjust_method, ensure_out_dir, load_input, usage_or_data};
 use crate::provenance::RunRecord;
 use crate::UsageError;
-use npxkit_core::{pair_samples, parse_contrast, NpxMatrix};
+use npxkit_core::{pair_samples, parse_contrast, NpxMatrix, QcReport};
 use npxkit_genesets::{restrict, AssayGeneMap, GeneSetCollection, SymbolAliases};
 use npxkit_gsva::{filter_constant_rows, GsvaOptions, Kcdf, KcdfMode, SsgseaOptions};
 use npxkit_io::{fmt_f64, fmt_text, TsvTable};
@@ -32,6 +32,17 @@ use npxkit_stats::{p_adjust, WilcoxonOptions};
 
 /// Runs `npxkit score`.
 pub fn run(args: ScoreArgs) -> Result<()> {
+    check_args(&args)?;
+    ensure_out_dir(&args.out)?;
+    let mut record = RunRecord::start("score", options_json(&args));
+    let report = load_input(&args.input, &mut record)?;
+    let summary = execute(&args, &report, &args.out, &mut record)?;
+    record.finish(&args.out)?;
+    println!("{summary}");
+    Ok(())
+}
+
+fn check_args(args: &ScoreArgs) -> Result<()> {
     if args.input.samples.is_none() && args.group.is_some() {
         return Err(UsageError("--group needs a sample manifest: --samples FILE".into()).into());
     }
@@ -40,30 +51,55 @@ pub fn run(args: ScoreArgs) -> Result<()> {
             return Err(UsageError(format!("--tau must be a number >= 0, got {t}")).into());
         }
     }
-    ensure_out_dir(&args.out)?;
-    let mut record = RunRecord::start(
-        "score",
-        json!({
-            "qc": args.input.qc_options_json(),
-            "genesets": args.genesets,
-            "method": format!("{:?}", args.method).to_lowercase(),
-            "kcdf": format!("{:?}", args.kcdf).to_lowercase(),
-            "kcdf_mode": format!("{:?}", args.kcdf_mode).to_lowercase(),
-            "tau": args.tau,
-            "mx_diff": args.mx_diff,
-            "abs_ranking": args.abs_ranking,
-            "ssgsea_norm": args.ssgsea_norm,
-            "min_size": args.min_size,
-            "max_size": args.max_size,
-            "resolve_aliases": args.resolve_aliases,
-            "group": args.group,
-            "contrast": args.contrast,
-            "pair": args.pair,
-            "adjust": adjust_method(args.adjust).to_string(),
-        }),
-    );
-    let collection = load_collection(&args.genesets, &mut record)?;
-    let report = load_input(&args.input, &mut record)?;
+    check_collection_spec(&args.genesets)
+}
+
+/// Fails early (before a large NPX file is read) when --genesets names neither a
+/// built-in collection nor an existing file.
+pub fn check_collection_spec(spec: &str) -> Result<()> {
+    if npxkit_genesets::builtin_info(spec).is_some() || Path::new(spec).exists() {
+        return Ok(());
+    }
+    let names = npxkit_genesets::builtin_names().join(", ");
+    Err(UsageError(format!(
+        "--genesets `{spec}` is neither a built-in collection ({names}) nor an existing GMT file"
+    ))
+    .into())
+}
+
+/// The options of `npxkit score` as recorded in `run.json`.
+pub fn options_json(args: &ScoreArgs) -> serde_json::Value {
+    json!({
+        "qc": args.input.qc_options_json(),
+        "genesets": args.genesets,
+        "method": format!("{:?}", args.method).to_lowercase(),
+        "kcdf": format!("{:?}", args.kcdf).to_lowercase(),
+        "kcdf_mode": format!("{:?}", args.kcdf_mode).to_lowercase(),
+        "tau": args.tau,
+        "mx_diff": args.mx_diff,
+        "abs_ranking": args.abs_ranking,
+        "ssgsea_norm": args.ssgsea_norm,
+        "min_size": args.min_size,
+        "max_size": args.max_size,
+        "resolve_aliases": args.resolve_aliases,
+        "group": args.group,
+        "contrast": args.contrast,
+        "pair": args.pair,
+        "adjust": adjust_method(args.adjust).to_string(),
+    })
+}
+
+/// Scores the sets on an already loaded study and writes scores.tsv, genesets.tsv and
+/// (with --group/--contrast) score_tests.tsv into `out`; returns the summary line.
+/// Shared by `npxkit score` and `npxkit run`.
+pub fn execute(
+    args: &ScoreArgs,
+    report: &QcReport,
+    out: &Path,
+    record: &mut RunRecord,
+) -> Result<String> {
+    check_args(args)?;
+    let collection = load_collection(&args.genesets, record)?;
     let m = report.require_data()?;
     let universe = score_universe(m, args.method != ScoreMethod::Ssgsea);
     let x = m.values.select(Axis(0), &universe.rows);
@@ -105,11 +141,11 @@ pub fn run(args: ScoreArgs) -> Result<()> {
             args.min_size
         ));
     }
-    let scores = compute_scores(&args, x.view(), &sets)?;
+    let scores = compute_scores(args, x.view(), &sets)?;
     let set_ids: Vec<&str> = restricted.sets.iter().map(|s| s.id.as_str()).collect();
-    scores_table(m, &set_ids, &scores).write_atomic(&args.out.join("scores.tsv"))?;
+    scores_table(m, &set_ids, &scores).write_atomic(&out.join("scores.tsv"))?;
     record.output("scores.tsv");
-    sizes_table(&collection, &restricted).write_atomic(&args.out.join("genesets.tsv"))?;
+    sizes_table(&collection, &restricted).write_atomic(&out.join("genesets.tsv"))?;
     record.output("genesets.tsv");
     let mut summary = format!(
         "score: {} of {} sets scored by {} on {} samples ({} assays used)",
@@ -120,15 +156,13 @@ pub fn run(args: ScoreArgs) -> Result<()> {
         universe.rows.len()
     );
     if let (Some(group), Some(contrast)) = (&args.group, &args.contrast) {
-        let tests = score_tests(m, &args, group, contrast, &set_ids, &scores)?;
+        let tests = score_tests(m, args, group, contrast, &set_ids, &scores)?;
         let significant = tests.1;
-        tests.0.write_atomic(&args.out.join("score_tests.tsv"))?;
+        tests.0.write_atomic(&out.join("score_tests.tsv"))?;
         record.output("score_tests.tsv");
         summary += &format!("; {contrast}: {significant} set(s) with adj.P.Val < 0.05");
     }
-    record.finish(&args.out)?;
-    println!("{summary}");
-    Ok(())
+    Ok(summary)
 }
 
 /// A built-in collection by name, or a GMT file.
@@ -136,14 +170,8 @@ pub fn load_collection(spec: &str, record: &mut RunRecord) -> Result<GeneSetColl
     if let Some(info) = npxkit_genesets::builtin_info(spec) {
         return Ok(info.load()?);
     }
+    check_collection_spec(spec)?;
     let path = Path::new(spec);
-    if !path.exists() {
-        let names = npxkit_genesets::builtin_names().join(", ");
-        return Err(UsageError(format!(
-            "--genesets `{spec}` is neither a built-in collection ({names}) nor an existing GMT file"
-        ))
-        .into());
-    }
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     record.input(path, &bytes);
     Ok(npxkit_genesets::parse_gmt_bytes(

@@ -1,0 +1,404 @@
+//! `npxkit run`: every step in one process, the delivery loaded and QC'd once.
+//!
+//! Each step is the same code as its subcommand (`qc::execute`, `de::execute`, …)
+//! writing the same file names into one folder, so `npxkit run` and a chain of
+//! subcommands (or a workflow engine running them) give the same tables. Only the
+//! loading is shared. `run.json` records the effective configuration, the inputs'
+//! checksums and each step's wall time; `config.toml` is the effective configuration,
+//! ready to re-run with `--config`.
+
+use anyhow::{Context, Result};
+use clap::ValueEnum;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::cli::{
+    AdjustArg, BelowLodArg, DeArgs, EnrichArgs, EnrichMethod, InputArgs, KcdfArg, KcdfModeArg,
+    MethodArg, QcArgs, RunArgs, ScoreArgs, ScoreMethod,
+};
+use crate::commands::{de, enrich, ensure_out_dir, load_input, qc, score};
+use crate::config::{self, RunConfig};
+use crate::provenance::RunRecord;
+use crate::UsageError;
+use npxkit_core::{parse_contrast, QcReport};
+use npxkit_io::{fmt_f64, fmt_text, TsvTable};
+
+/// Runs `npxkit run`.
+pub fn run(args: RunArgs, quiet: bool) -> Result<()> {
+    if args.print_config {
+        print!("{}", config::TEMPLATE);
+        return Ok(());
+    }
+    let cfg = effective_config(&args)?;
+    let out = args.out.clone().context("--out is required")?;
+    let steps = Steps::from_config(&cfg, &out)?;
+    ensure_out_dir(&out)?;
+    let mut record = RunRecord::start("run", serde_json::to_value(&cfg)?);
+    let mut progress = Progress::new(quiet, steps.count());
+
+    progress.start("load and QC");
+    let report = load_input(&steps.input, &mut record)?;
+    progress.done(&mut record, "load", "");
+
+    progress.start("qc");
+    let s = qc::execute(&steps.qc, &report, &out, &mut record)?;
+    progress.done(&mut record, "qc", &s);
+
+    progress.start("de");
+    let s = de::execute(&steps.de, &report, &out, &mut record)?;
+    progress.done(&mut record, "de", &s);
+    protein_values(&cfg, &report, &out)?;
+    record.output("protein_values.tsv");
+
+    if let Some(score_args) = &steps.score {
+        progress.start("score");
+        let s = score::execute(score_args, &report, &out, &mut record)?;
+        progress.done(&mut record, "score", &s);
+    }
+    if let Some(enrich_args) = &steps.enrich {
+        progress.start("enrich");
+        let s = enrich::execute(enrich_args, Some(&report), &out, &mut record)?;
+        progress.done(&mut record, "enrich", &s);
+    }
+
+    // Absolute input paths, so that `--config DIR/config.toml` re-runs from anywhere.
+    let mut written = cfg.clone();
+    for p in [&mut written.input.npx, &mut written.input.samples] {
+        if let Some(abs) = p.as_ref().and_then(|x| std::fs::canonicalize(x).ok()) {
+            *p = Some(abs);
+        }
+    }
+    let text = config::to_toml(&written)?;
+    npxkit_io::write_atomic(&out.join("config.toml"), |w| w.write_all(text.as_bytes()))
+        .context("writing config.toml")?;
+    record.output("config.toml");
+    record.finish(&out)?;
+    if !quiet {
+        eprintln!("npxkit run: results in {}", out.display());
+    }
+    Ok(())
+}
+
+/// Defaults → --config → --set → dedicated flags.
+fn effective_config(args: &RunArgs) -> Result<RunConfig> {
+    let mut cfg = config::load(args.config.as_deref(), &args.set)?;
+    if let Some(p) = &args.npx {
+        cfg.input.npx = Some(p.clone());
+    }
+    if let Some(p) = &args.samples {
+        cfg.input.samples = Some(p.clone());
+    }
+    if let Some(g) = &args.group {
+        cfg.design.group.clone_from(g);
+    }
+    if let Some(p) = &args.pair {
+        cfg.design.pair.clone_from(p);
+    }
+    if !args.contrast.is_empty() {
+        cfg.design.contrast.clone_from(&args.contrast);
+    }
+    if let Some(c) = &args.covariates {
+        cfg.design.covariates.clone_from(c);
+    }
+    if let Some(h) = &args.highlight {
+        cfg.report.highlight.clone_from(h);
+    }
+    // Paths in a config file are relative to the file, as users expect of a config.
+    if let (Some(cfg_path), None) = (&args.config, &args.npx) {
+        cfg.input.npx = cfg.input.npx.map(|p| relative_to(cfg_path, p));
+    }
+    if let (Some(cfg_path), None) = (&args.config, &args.samples) {
+        cfg.input.samples = cfg.input.samples.map(|p| relative_to(cfg_path, p));
+    }
+    Ok(cfg)
+}
+
+fn relative_to(config: &Path, p: PathBuf) -> PathBuf {
+    if p.is_absolute() {
+        return p;
+    }
+    config.parent().map_or(p.clone(), |dir| dir.join(&p))
+}
+
+/// The arguments of each step, built from the configuration (and checked) before any
+/// file is read.
+struct Steps {
+    input: InputArgs,
+    qc: QcArgs,
+    de: DeArgs,
+    score: Option<ScoreArgs>,
+    enrich: Option<EnrichArgs>,
+}
+
+impl Steps {
+    fn from_config(cfg: &RunConfig, out: &Path) -> Result<Steps> {
+        let npx = cfg.input.npx.clone().ok_or_else(|| {
+            UsageError("no NPX file: pass --npx FILE or set input.npx in the config".into())
+        })?;
+        let samples = cfg.input.samples.clone().ok_or_else(|| {
+            UsageError(
+                "no sample manifest: pass --samples FILE or set input.samples in the config".into(),
+            )
+        })?;
+        if cfg.design.contrast.is_empty() {
+            return Err(UsageError("design.contrast is empty: give at least one B-A".into()).into());
+        }
+        let input = InputArgs {
+            npx,
+            samples: Some(samples),
+            exclude_warn: cfg.input.exclude_warn,
+            mask_assay_warn: cfg.input.mask_assay_warn,
+            below_lod: pick::<BelowLodArg>("input.below_lod", &cfg.input.below_lod)?,
+            max_missing: cfg.input.max_missing,
+            control_pattern: cfg.input.control_pattern.clone(),
+        };
+        let pair = (!cfg.design.pair.is_empty()).then(|| cfg.design.pair.clone());
+        let first = cfg.design.contrast[0].clone();
+        let qc = QcArgs {
+            input: input.clone(),
+            group: Some(cfg.design.group.clone()).filter(|_| pair.is_some()),
+            pair: pair.clone(),
+            pca_outlier_sd: cfg.qc.pca_outlier_sd,
+            out: out.to_path_buf(),
+        };
+        let de = DeArgs {
+            input: input.clone(),
+            group: cfg.design.group.clone(),
+            contrast: cfg.design.contrast.clone(),
+            pair: pair.clone(),
+            method: pick::<MethodArg>("de.method", &cfg.de.method)?,
+            covariates: cfg.design.covariates.clone(),
+            trend: cfg.de.trend,
+            robust: cfg.de.robust,
+            lfc: cfg.de.lfc,
+            adjust: pick::<AdjustArg>("de.adjust", &cfg.de.adjust)?,
+            out: out.to_path_buf(),
+        };
+        let score = if cfg.score.enabled {
+            let s = &cfg.score;
+            Some(ScoreArgs {
+                input: input.clone(),
+                genesets: s.genesets.clone(),
+                method: pick::<ScoreMethod>("score.method", &s.method)?,
+                kcdf: pick::<KcdfArg>("score.kcdf", &s.kcdf)?,
+                kcdf_mode: pick::<KcdfModeArg>("score.kcdf_mode", &s.kcdf_mode)?,
+                tau: s.tau,
+                mx_diff: s.mx_diff,
+                abs_ranking: s.abs_ranking,
+                ssgsea_norm: s.ssgsea_norm,
+                min_size: s.min_size,
+                max_size: s.max_size,
+                resolve_aliases: s.resolve_aliases,
+                group: Some(cfg.design.group.clone()),
+                contrast: Some(first.clone()),
+                pair: pair.clone(),
+                adjust: pick::<AdjustArg>("score.adjust", &s.adjust)?,
+                out: out.to_path_buf(),
+            })
+        } else {
+            None
+        };
+        let enrich = if cfg.enrich.enabled {
+            let e = &cfg.enrich;
+            Some(EnrichArgs {
+                de: Some(out.join("de.tsv")),
+                contrast: Some(first.clone()),
+                npx: Some(input.npx.clone()),
+                samples: input.samples.clone(),
+                group: Some(cfg.design.group.clone()),
+                pair: pair.clone(),
+                covariates: cfg.design.covariates.clone(),
+                genesets: e.genesets.clone(),
+                method: pick::<EnrichMethod>("enrich.method", &e.method)?,
+                fdr: e.fdr,
+                top: e.top,
+                min_size: e.min_size,
+                max_size: e.max_size,
+                universe: None,
+                resolve_aliases: e.resolve_aliases,
+                out: out.to_path_buf(),
+            })
+        } else {
+            None
+        };
+        // The subcommands' own checks, before the (possibly large) delivery is read.
+        if let Some(s) = &score {
+            crate::commands::score::check_collection_spec(&s.genesets)?;
+        }
+        if let Some(e) = &enrich {
+            crate::commands::score::check_collection_spec(&e.genesets)?;
+        }
+        Ok(Steps {
+            input,
+            qc,
+            de,
+            score,
+            enrich,
+        })
+    }
+
+    fn count(&self) -> usize {
+        3 + usize::from(self.score.is_some()) + usize::from(self.enrich.is_some())
+    }
+}
+
+/// A config value of one of the CLI's value enums (same names, same error wording).
+fn pick<T: ValueEnum>(key: &str, value: &str) -> Result<T> {
+    T::from_str(value, true).map_err(|_| {
+        let names: Vec<String> = T::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
+            .collect();
+        UsageError(format!(
+            "{key} = \"{value}\" is not one of: {}",
+            names.join(", ")
+        ))
+        .into()
+    })
+}
+
+/// protein_values.tsv: the NPX of the proteins the figures show (report.highlight and
+/// the report.top_proteins smallest P.Value of the first contrast), one row per sample
+/// of the compared groups, so that `npxkit report` can draw them without the delivery.
+fn protein_values(cfg: &RunConfig, report: &QcReport, out: &Path) -> Result<()> {
+    let m = &report.matrix;
+    let contrast = &cfg.design.contrast[0];
+    let chosen = chosen_assays(cfg, m, &out.join("de.tsv"), contrast)?;
+    let man = m.manifest.as_ref();
+    let values_of = |col: &str| -> Vec<Option<&str>> {
+        man.and_then(|mm| mm.column_index(col))
+            .map_or_else(|| vec![None; m.n_samples()], |c| m.sample_values(c))
+    };
+    let groups = values_of(&cfg.design.group);
+    let mut levels: Vec<String> = Vec::new();
+    for g in groups.iter().flatten() {
+        if !levels.iter().any(|l| l == g) {
+            levels.push(g.to_string());
+        }
+    }
+    let (level, baseline) = parse_contrast(contrast, &cfg.design.group, &levels)
+        .map_err(|e| UsageError(e.to_string()))?;
+    let subjects = if cfg.design.pair.is_empty() {
+        vec![None; m.n_samples()]
+    } else {
+        values_of(&cfg.design.pair)
+    };
+    let mut t = TsvTable::new(["OlinkID", "Assay", "SampleID", "subject", "group", "NPX"]);
+    for &i in &chosen {
+        let a = &m.assays[i];
+        for (j, s) in m.samples.iter().enumerate() {
+            let g = groups[j];
+            if g != Some(baseline.as_str()) && g != Some(level.as_str()) {
+                continue;
+            }
+            t.push(vec![
+                fmt_text(Some(&a.olink_id)),
+                fmt_text(a.assay.as_deref()),
+                fmt_text(Some(&s.sample_id)),
+                fmt_text(subjects[j]),
+                fmt_text(g),
+                fmt_f64(m.values[[i, j]]),
+            ]);
+        }
+    }
+    t.write_atomic(&out.join("protein_values.tsv"))?;
+    Ok(())
+}
+
+/// Matrix rows of the highlighted proteins (by symbol or OlinkID, in the given order),
+/// then the top DE proteins of `contrast` not already chosen.
+fn chosen_assays(
+    cfg: &RunConfig,
+    m: &npxkit_core::NpxMatrix,
+    de_tsv: &Path,
+    contrast: &str,
+) -> Result<Vec<usize>> {
+    let mut chosen: Vec<usize> = Vec::new();
+    for h in &cfg.report.highlight {
+        for (i, a) in m.assays.iter().enumerate() {
+            if (a.olink_id == *h || a.assay.as_deref() == Some(h.as_str())) && !chosen.contains(&i)
+            {
+                chosen.push(i);
+            }
+        }
+    }
+    let text = std::fs::read_to_string(de_tsv)
+        .with_context(|| format!("cannot read {}", de_tsv.display()))?;
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or("").split('\t').collect();
+    let id_col = header.iter().position(|c| *c == "OlinkID");
+    let contrast_col = header.iter().position(|c| *c == "contrast");
+    let mut taken = 0;
+    for line in lines {
+        if taken >= cfg.report.top_proteins {
+            break;
+        }
+        let f: Vec<&str> = line.split('\t').collect();
+        if contrast_col.is_some_and(|c| f.get(c) != Some(&contrast)) {
+            continue;
+        }
+        let Some(id) = id_col.and_then(|c| f.get(c)) else {
+            break;
+        };
+        if let Some(i) = m.assays.iter().position(|a| a.olink_id == *id) {
+            if !chosen.contains(&i) {
+                chosen.push(i);
+                taken += 1;
+            }
+        }
+    }
+    Ok(chosen)
+}
+
+/// Step messages on stderr: a spinner on a terminal, one line per finished step.
+struct Progress {
+    quiet: bool,
+    total: usize,
+    k: usize,
+    bar: Option<indicatif::ProgressBar>,
+    started: Instant,
+}
+
+impl Progress {
+    fn new(quiet: bool, total: usize) -> Self {
+        Progress {
+            quiet,
+            total,
+            k: 0,
+            bar: None,
+            started: Instant::now(),
+        }
+    }
+
+    fn start(&mut self, name: &str) {
+        self.k += 1;
+        self.started = Instant::now();
+        if self.quiet {
+            return;
+        }
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} [{prefix}] {msg} ({elapsed})")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        bar.set_prefix(format!("{}/{}", self.k, self.total));
+        bar.set_message(name.to_string());
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        self.bar = Some(bar);
+    }
+
+    fn done(&mut self, record: &mut RunRecord, name: &str, summary: &str) {
+        let secs = self.started.elapsed().as_secs_f64();
+        record.step(name, secs);
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+        if !self.quiet {
+            eprintln!("[{}/{}] {name}: {secs:.2} s", self.k, self.total);
+        }
+        let summary = summary.trim_end();
+        if !summary.is_empty() {
+            println!("{summary}");
+        }
+    }
+}

@@ -1,0 +1,477 @@
+//! The `npxkit run` configuration: every option of every step, in one TOML file.
+//!
+//! Precedence, lowest first: built-in defaults (the study's case: paired C2D1 vs
+//! C1D1 by `timepoint` and `subject`, Bindea 2013 scoring, GO BP enrichment) → the
+//! `--config` file → `--set section.key=value` → the dedicated flags of `npxkit run`.
+//! Unknown sections or keys are usage errors, so a typo never passes silently.
+//! [`TEMPLATE`] is what `npxkit run --print-config` prints; a test checks that it
+//! parses to [`RunConfig::default`].
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+use crate::UsageError;
+
+/// Every option of `npxkit run`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RunConfig {
+    /// Input files and QC rules.
+    pub input: InputConfig,
+    /// The comparison.
+    pub design: DesignConfig,
+    /// QC outlier rules.
+    pub qc: QcConfig,
+    /// Differential expression.
+    pub de: DeConfig,
+    /// Immune-cell scoring.
+    pub score: ScoreConfig,
+    /// GO enrichment.
+    pub enrich: EnrichConfig,
+    /// Clustering of enriched terms.
+    pub cluster: ClusterConfig,
+    /// Figures and report.
+    pub report: ReportConfig,
+}
+
+/// `[input]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct InputConfig {
+    /// Olink NPX file.
+    pub npx: Option<PathBuf>,
+    /// Sample manifest.
+    pub samples: Option<PathBuf>,
+    /// Exclude samples with QC status WARN.
+    pub exclude_warn: bool,
+    /// Set values flagged by assay QC to missing.
+    pub mask_assay_warn: bool,
+    /// `keep` or `nan`.
+    pub below_lod: String,
+    /// Largest missing fraction of a kept assay.
+    pub max_missing: f64,
+    /// Regular expression marking control SampleIDs.
+    pub control_pattern: String,
+}
+
+impl Default for InputConfig {
+    fn default() -> Self {
+        InputConfig {
+            npx: None,
+            samples: None,
+            exclude_warn: false,
+            mask_assay_warn: false,
+            below_lod: "keep".into(),
+            max_missing: 1.0,
+            control_pattern: npxkit_core::DEFAULT_CONTROL_PATTERN.into(),
+        }
+    }
+}
+
+/// `[design]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DesignConfig {
+    /// Manifest column with the group (timepoint).
+    pub group: String,
+    /// Manifest column with the subject; empty for an unpaired design.
+    pub pair: String,
+    /// Contrasts B-A; the first one drives enrichment, clustering and figures.
+    pub contrast: Vec<String>,
+    /// Manifest columns to adjust for.
+    pub covariates: Vec<String>,
+}
+
+impl Default for DesignConfig {
+    fn default() -> Self {
+        DesignConfig {
+            group: "timepoint".into(),
+            pair: "subject".into(),
+            contrast: vec!["C2D1-C1D1".into()],
+            covariates: vec![],
+        }
+    }
+}
+
+/// `[qc]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct QcConfig {
+    /// PCA outlier threshold in SDs on PC1 or PC2.
+    pub pca_outlier_sd: f64,
+}
+
+impl Default for QcConfig {
+    fn default() -> Self {
+        QcConfig {
+            pca_outlier_sd: 4.0,
+        }
+    }
+}
+
+/// `[de]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DeConfig {
+    /// limma, ttest or wilcoxon.
+    pub method: String,
+    /// eBayes(trend = TRUE).
+    pub trend: bool,
+    /// eBayes(robust = TRUE).
+    pub robust: bool,
+    /// treat's fold-change threshold.
+    pub lfc: Option<f64>,
+    /// p.adjust method.
+    pub adjust: String,
+}
+
+impl Default for DeConfig {
+    fn default() -> Self {
+        DeConfig {
+            method: "limma".into(),
+            trend: false,
+            robust: false,
+            lfc: None,
+            adjust: "BH".into(),
+        }
+    }
+}
+
+/// `[score]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScoreConfig {
+    /// Run this step.
+    pub enabled: bool,
+    /// Built-in collection or GMT file.
+    pub genesets: String,
+    /// gsva, ssgsea, zscore or plage.
+    pub method: String,
+    /// gaussian, poisson or none.
+    pub kcdf: String,
+    /// compat or exact.
+    pub kcdf_mode: String,
+    /// Random-walk exponent (default by method).
+    pub tau: Option<f64>,
+    /// GSVA's mx.diff.
+    pub mx_diff: bool,
+    /// GSVA's abs.ranking.
+    pub abs_ranking: bool,
+    /// GSVA's ssgsea.norm.
+    pub ssgsea_norm: bool,
+    /// Smallest set after mapping.
+    pub min_size: usize,
+    /// Largest set after mapping.
+    pub max_size: Option<usize>,
+    /// Rename old symbols in the sets.
+    pub resolve_aliases: bool,
+    /// p.adjust method of the score tests.
+    pub adjust: String,
+}
+
+impl Default for ScoreConfig {
+    fn default() -> Self {
+        ScoreConfig {
+            enabled: true,
+            genesets: "bindea2013".into(),
+            method: "gsva".into(),
+            kcdf: "gaussian".into(),
+            kcdf_mode: "compat".into(),
+            tau: None,
+            mx_diff: true,
+            abs_ranking: false,
+            ssgsea_norm: true,
+            min_size: 1,
+            max_size: None,
+            resolve_aliases: false,
+            adjust: "BH".into(),
+        }
+    }
+}
+
+/// `[enrich]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EnrichConfig {
+    /// Run this step.
+    pub enabled: bool,
+    /// Built-in collection or GMT file.
+    pub genesets: String,
+    /// ora, camera or fry.
+    pub method: String,
+    /// ORA: adj.P.Val threshold of the changed proteins.
+    pub fdr: f64,
+    /// ORA: the top N of each sign instead.
+    pub top: Option<usize>,
+    /// Smallest set in the universe.
+    pub min_size: usize,
+    /// Largest set in the universe.
+    pub max_size: usize,
+    /// Rename old symbols in the sets.
+    pub resolve_aliases: bool,
+}
+
+impl Default for EnrichConfig {
+    fn default() -> Self {
+        EnrichConfig {
+            enabled: true,
+            genesets: "go-bp".into(),
+            method: "ora".into(),
+            fdr: 0.05,
+            top: None,
+            min_size: 10,
+            max_size: 500,
+            resolve_aliases: false,
+        }
+    }
+}
+
+/// `[cluster]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClusterConfig {
+    /// Run this step.
+    pub enabled: bool,
+    /// Terms with adj.P.Val below this.
+    pub fdr: f64,
+    /// At most this many terms (by P.Value).
+    pub top: Option<usize>,
+    /// ari, jaccard or overlap.
+    pub similarity: String,
+    /// Edge threshold.
+    pub min_similarity: f64,
+    /// walktrap, louvain or leiden.
+    pub algorithm: String,
+    /// Smaller clusters are set aside.
+    pub min_cluster_size: usize,
+    /// all (the collection's members) or measured.
+    pub members: String,
+    /// Seed of Louvain/Leiden and of the layout.
+    pub seed: u64,
+}
+
+impl Default for ClusterConfig {
+    fn default() -> Self {
+        ClusterConfig {
+            enabled: true,
+            fdr: 0.05,
+            top: None,
+            similarity: "ari".into(),
+            min_similarity: 0.25,
+            algorithm: "walktrap".into(),
+            min_cluster_size: 2,
+            members: "all".into(),
+            seed: 1,
+        }
+    }
+}
+
+/// `[report]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReportConfig {
+    /// Run this step.
+    pub enabled: bool,
+    /// Report title.
+    pub title: String,
+    /// Proteins always labelled and plotted (assay symbols or OlinkIDs).
+    pub highlight: Vec<String>,
+    /// Top DE proteins plotted as pairs (besides `highlight`).
+    pub top_proteins: usize,
+    /// Figures also as PNG (SVG is always written).
+    pub png: bool,
+}
+
+impl Default for ReportConfig {
+    fn default() -> Self {
+        ReportConfig {
+            enabled: true,
+            title: "npxkit report".into(),
+            highlight: vec!["CD274".into()],
+            top_proteins: 5,
+            png: true,
+        }
+    }
+}
+
+/// What `npxkit run --print-config` writes: every key with its default, commented.
+pub const TEMPLATE: &str = r#"# npxkit run configuration. Every key is optional; the values shown are the defaults.
+# Precedence: defaults < this file < --set section.key=value < npxkit run's flags.
+
+[input]
+# npx = "delivery.parquet"      # Olink NPX file (any supported format); or --npx
+# samples = "samples.tsv"       # sample manifest; or --samples
+exclude_warn = false            # exclude samples whose QC status is WARN (FAIL always is)
+mask_assay_warn = false         # set values flagged by assay QC to missing
+below_lod = "keep"              # keep | nan: values below LOD
+max_missing = 1.0               # drop assays missing in more than this fraction of samples
+control_pattern = '(?i)control|ctrl|^ipc([_ -]|\d|$)|^neg([_ -]|$)|^pc[_ -]?\d|^sc[_ -]?\d'  # control SampleIDs (files without SampleType)
+
+[design]
+group = "timepoint"             # manifest column compared
+pair = "subject"                # manifest column with the subject ("" for unpaired)
+contrast = ["C2D1-C1D1"]        # level B minus level A; the first drives enrichment and figures
+covariates = []                 # manifest columns adjusted for, e.g. ["age", "sex"]
+
+[qc]
+pca_outlier_sd = 4.0            # flag samples beyond this many SDs on PC1 or PC2
+
+[de]
+method = "limma"                # limma | ttest | wilcoxon
+trend = false                   # eBayes(trend = TRUE)
+robust = false                  # eBayes(robust = TRUE)
+# lfc = 0.5                     # treat: test |logFC| > lfc
+adjust = "BH"                   # BH | bonferroni | holm | BY | none
+
+[score]
+enabled = true
+genesets = "bindea2013"         # built-in collection or GMT file
+method = "gsva"                 # gsva | ssgsea | zscore | plage
+kcdf = "gaussian"               # gaussian | poisson | none
+kcdf_mode = "compat"            # compat (GSVA 1.46's numbers) | exact
+# tau = 1.0                     # default 1 (gsva), 0.25 (ssgsea)
+mx_diff = true
+abs_ranking = false
+ssgsea_norm = true
+min_size = 1
+# max_size = 500
+resolve_aliases = false
+adjust = "BH"
+
+[enrich]
+enabled = true
+genesets = "go-bp"              # go-bp | go-mf | go-cc | bindea2013 | FILE.gmt
+method = "ora"                  # ora | camera | fry
+fdr = 0.05                      # ora: changed proteins have adj.P.Val below this
+# top = 100                     # ora: the top N of each sign instead
+min_size = 10
+max_size = 500
+resolve_aliases = false
+
+[cluster]
+enabled = true
+fdr = 0.05                      # terms with adj.P.Val below this
+# top = 200                     # at most this many terms
+similarity = "ari"              # ari | jaccard | overlap
+min_similarity = 0.25           # edge threshold
+algorithm = "walktrap"          # walktrap | louvain | leiden
+min_cluster_size = 2
+members = "all"                 # all (collection members, as vissE) | measured
+seed = 1
+
+[report]
+enabled = true
+title = "npxkit report"
+highlight = ["CD274"]           # proteins always labelled and plotted
+top_proteins = 5                # top DE proteins plotted as pairs
+png = true                      # figures also as PNG (SVG always)
+"#;
+
+/// Reads a config file (or the defaults without one) and applies `--set` overrides.
+pub fn load(path: Option<&Path>, sets: &[String]) -> Result<RunConfig> {
+    let mut value: toml::Table = match path {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read the config file {}", p.display()))?;
+            text.parse::<toml::Table>().map_err(|e| {
+                UsageError(format!(
+                    "{}: not valid TOML: {}",
+                    p.display(),
+                    e.to_string().trim_end()
+                ))
+            })?
+        }
+        None => toml::Table::new(),
+    };
+    for s in sets {
+        apply_set(&mut value, s)?;
+    }
+    let where_ = path.map_or("--set".to_string(), |p| p.display().to_string());
+    RunConfig::deserialize(toml::Value::Table(value)).map_err(|e| {
+        UsageError(format!(
+            "{where_}: {}; `npxkit run --print-config` lists every key",
+            e.to_string().trim_end()
+        ))
+        .into()
+    })
+}
+
+/// `section.key=value`: the value is read as TOML (number, boolean, array, quoted
+/// string) and otherwise taken as a bare string.
+fn apply_set(table: &mut toml::Table, spec: &str) -> Result<()> {
+    let bad = || {
+        UsageError(format!(
+            "--set `{spec}`: expected section.key=value, e.g. --set de.trend=true"
+        ))
+    };
+    let (key, raw) = spec.split_once('=').ok_or_else(bad)?;
+    let (section, field) = key.trim().split_once('.').ok_or_else(bad)?;
+    if section.is_empty() || field.is_empty() {
+        return Err(bad().into());
+    }
+    let parsed = format!("v = {raw}")
+        .parse::<toml::Table>()
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| toml::Value::String(raw.to_string()));
+    let entry = table
+        .entry(section.to_string())
+        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+    let toml::Value::Table(inner) = entry else {
+        return Err(UsageError(format!("--set `{spec}`: `{section}` is not a section")).into());
+    };
+    inner.insert(field.to_string(), parsed);
+    Ok(())
+}
+
+/// The effective configuration as TOML (written next to the results).
+pub fn to_toml(config: &RunConfig) -> Result<String> {
+    Ok(toml::to_string(config)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_is_the_defaults() {
+        let parsed: RunConfig = toml::from_str(TEMPLATE).unwrap();
+        assert_eq!(parsed, RunConfig::default());
+    }
+
+    #[test]
+    fn set_overrides_and_types() {
+        let c = load(
+            None,
+            &[
+                "de.trend=true".into(),
+                "design.contrast=[\"B-A\", \"C-A\"]".into(),
+                "design.group=visit".into(),
+                "enrich.top=50".into(),
+            ],
+        )
+        .unwrap();
+        assert!(c.de.trend);
+        assert_eq!(c.design.contrast, vec!["B-A", "C-A"]);
+        assert_eq!(c.design.group, "visit");
+        assert_eq!(c.enrich.top, Some(50));
+    }
+
+    #[test]
+    fn unknown_keys_are_usage_errors() {
+        let e = load(None, &["de.trned=true".into()]).unwrap_err();
+        assert!(e.is::<UsageError>());
+        assert!(e.to_string().contains("trned"), "{e}");
+        let e = load(None, &["nonsense".into()]).unwrap_err();
+        assert!(e.to_string().contains("section.key=value"), "{e}");
+    }
+
+    #[test]
+    fn effective_config_round_trips() {
+        let mut c = RunConfig::default();
+        c.de.lfc = Some(0.5);
+        let back: RunConfig = toml::from_str(&to_toml(&c).unwrap()).unwrap();
+        assert_eq!(back, c);
+    }
+}
