@@ -51,6 +51,57 @@ const PLANTED: &[(&str, f64)] = &[
     ("IL12A_IL12B", 0.0),
 ];
 
+/// Coherent biological themes, so that GO enrichment and its clustering find something
+/// in a simulated study: IFN-γ-induced chemokines, IFN-γ signalling, B- and T-cell
+/// receptor signalling up on treatment, the classical complement pathway down. These
+/// assays are not forced into small studies (only [`PLANTED`] is); where the panel
+/// includes them, their true change replaces the random draw (the draws still happen,
+/// so the random stream, and every other assay, is unchanged).
+const THEMES: &[(&str, f64)] = &[
+    // chemokine-mediated signaling pathway
+    ("CXCL11", 0.7),
+    ("CXCL13", 0.6),
+    ("CCL2", 0.5),
+    ("CCL7", 0.4),
+    ("CCL4", 0.45),
+    ("XCL1", 0.5),
+    ("CCR5", 0.4),
+    ("CX3CR1", 0.4),
+    // interferon-gamma-mediated signaling pathway
+    ("IFNG", 0.7),
+    ("IRF1", 0.5),
+    ("STAT1", 0.5),
+    ("IFNGR1", 0.4),
+    ("PARP9", 0.45),
+    ("SP100", 0.35),
+    ("NLRC5", 0.4),
+    // B cell receptor signaling pathway
+    ("CD79B", 0.5),
+    ("BTK", 0.45),
+    ("BLNK", 0.5),
+    ("LYN", 0.4),
+    ("PLCG2", 0.4),
+    ("RFTN1", 0.35),
+    // T cell receptor signaling pathway
+    ("CD3D", 0.5),
+    ("CD3E", 0.5),
+    ("CD3G", 0.5),
+    ("CD247", 0.45),
+    ("LCK", 0.5),
+    ("CD28", 0.4),
+    ("SH2D1A", 0.45),
+    ("TRAT1", 0.4),
+    ("CD160", 0.4),
+    // complement activation, classical pathway
+    ("C1QB", -0.5),
+    ("C1R", -0.45),
+    ("C1S", -0.45),
+    ("C4B", -0.4),
+    ("C4BPA", -0.4),
+    ("C9", -0.35),
+    ("C5", -0.35),
+];
+
 /// Samples per plate before controls (Explore HT: 88 samples and 8 controls per 96 wells).
 const SAMPLES_PER_PLATE: usize = 88;
 
@@ -201,17 +252,26 @@ pub fn simulate(cfg: &SimConfig) -> Result<SimStudy, String> {
     for (g, (symbol, planted)) in pick_symbols(cfg.n_assays).into_iter().enumerate() {
         let mean = 1.5 + 8.0 * rng.random::<f64>() + std_normal.sample(&mut rng);
         let sigma = (cfg.prior_df * cfg.prior_sd.powi(2) / chi2.sample(&mut rng)).sqrt();
+        let mut drawn = || {
+            if rng.random::<f64>() < cfg.frac_changed {
+                let size = 0.3 + 0.9 * rng.random::<f64>();
+                if rng.random::<f64>() < 0.7 {
+                    size
+                } else {
+                    -size
+                }
+            } else {
+                0.0
+            }
+        };
         let true_logfc = if !planted.is_nan() {
             planted
-        } else if rng.random::<f64>() < cfg.frac_changed {
-            let size = 0.3 + 0.9 * rng.random::<f64>();
-            if rng.random::<f64>() < 0.7 {
-                size
-            } else {
-                -size
-            }
         } else {
-            0.0
+            let random = drawn();
+            THEMES
+                .iter()
+                .find(|(t, _)| *t == symbol)
+                .map_or(random, |(_, fc)| *fc)
         };
         let spread = (sigma.powi(2) + cfg.subject_sd.powi(2)).sqrt();
         let lod = mean - spread * (0.8 + 3.2 * rng.random::<f64>());
