@@ -72,7 +72,9 @@ pub enum Command {
     /// treatment contrasts; the reference group level is the second level of the first
     /// --contrast), moderates the variances as limma's eBayes (or treat with --lfc) and
     /// writes de.tsv (one row per assay and contrast, sorted by P.Value; limma's
-    /// topTable columns) and run.json into --out, then prints a summary.
+    /// topTable columns), protein_values.tsv (the NPX of the --highlight and top
+    /// proteins, for the report's paired plots) and run.json into --out, then prints a
+    /// summary.
     /// --method ttest|wilcoxon runs R's t.test / wilcox.test per assay instead (paired
     /// with --pair), as OlinkAnalyze's olink_ttest / olink_wilcox.
     ///
@@ -110,6 +112,21 @@ pub enum Command {
     ///   npxkit enrich --de results/de.tsv --genesets go-bp --fdr 0.05 --out enrich/
     #[command(verbatim_doc_comment)]
     Enrich(EnrichArgs),
+    /// Cluster enriched gene sets into themes, as vissE does.
+    ///
+    /// Selects terms of an enrichment.tsv (adj.P.Val <= --fdr, optionally the --top N by
+    /// P.Value, optionally one --direction), links terms whose gene overlap (adjusted Rand
+    /// index by default, over the genes of the selected terms) reaches --min-similarity,
+    /// finds communities with walktrap (4 steps; identical to igraph's cluster_walktrap)
+    /// or seeded Louvain/Leiden, orders clusters as vissE (rank of size x rank of median
+    /// |-log10 P|) and labels each by its top TF-IDF words of the term names (IDF over the
+    /// whole collection). Terms without an edge stay in clusters.tsv as unlinked. Writes
+    /// clusters.tsv, cluster_words.tsv, network.json, network.graphml and run.json.
+    ///
+    /// Example:
+    ///   npxkit cluster --enrichment enrich/enrichment.tsv --genesets go-bp --out themes/
+    #[command(verbatim_doc_comment)]
+    Cluster(ClusterArgs),
     /// List and inspect the gene-set collections built into npxkit.
     ///
     /// `list` prints every embedded collection (name, version, number of sets, source);
@@ -283,6 +300,18 @@ pub struct DeArgs {
     /// Multiple-testing adjustment of P.Value into adj.P.Val (R's p.adjust).
     #[arg(long, value_enum, ignore_case = true, default_value_t = AdjustArg::BH)]
     pub adjust: AdjustArg,
+    /// Proteins whose values go to protein_values.tsv for the paired plots of the report,
+    /// by assay symbol or OlinkID, comma-separated.
+    #[arg(
+        long,
+        value_name = "P1,P2",
+        value_delimiter = ',',
+        default_value = "CD274"
+    )]
+    pub highlight: Vec<String>,
+    /// Also the N proteins with the smallest P.Value (first contrast) in protein_values.tsv.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub plot_top: usize,
     /// Output folder (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
@@ -487,6 +516,93 @@ pub enum EnrichMethod {
     Camera,
     /// limma's fry (fast closed form of the self-contained rotation test roast).
     Fry,
+}
+
+/// `npxkit cluster` options.
+#[derive(Debug, Args)]
+pub struct ClusterArgs {
+    /// The enrichment.tsv of `npxkit enrich` (columns id, name, direction, P.Value,
+    /// adj.P.Val, genes).
+    #[arg(long, value_name = "FILE")]
+    pub enrichment: PathBuf,
+    /// The collection the terms come from (built-in name or GMT file), for the members
+    /// (--members all) and the IDF of the labels. Default: the collection recorded in
+    /// the run.json next to --enrichment, else go-bp.
+    #[arg(long, value_name = "NAME|FILE.gmt")]
+    pub genesets: Option<String>,
+    /// Terms with adj.P.Val at most this.
+    #[arg(long, value_name = "X", default_value_t = 0.05)]
+    pub fdr: f64,
+    /// At most this many terms (smallest P.Value first).
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+    /// Only terms enriched in this direction.
+    #[arg(long, value_enum, default_value_t = DirectionArg::Both)]
+    pub direction: DirectionArg,
+    /// Members of a term: every gene of the set in the collection (all, as vissE is used)
+    /// or only the measured proteins of the `genes` column (measured).
+    #[arg(long, value_enum, default_value_t = MembersArg::All)]
+    pub members: MembersArg,
+    /// Overlap measure between two terms.
+    #[arg(long, value_enum, default_value_t = SimilarityArg::Ari)]
+    pub similarity: SimilarityArg,
+    /// Edge where the similarity is at least this.
+    #[arg(long, value_name = "X", default_value_t = 0.25)]
+    pub min_similarity: f64,
+    /// Community detection.
+    #[arg(long, value_enum, default_value_t = AlgorithmArg::Walktrap)]
+    pub algorithm: AlgorithmArg,
+    /// Communities with fewer terms are set aside (cluster NA).
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub min_cluster_size: usize,
+    /// Seed of Louvain/Leiden and of the network layout.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub seed: u64,
+    /// Output folder (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+/// `--direction` values of `cluster`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DirectionArg {
+    /// Up and down.
+    Both,
+    /// Up only.
+    Up,
+    /// Down only.
+    Down,
+}
+
+/// `--members` values of `cluster`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MembersArg {
+    /// The set's genes in the collection.
+    All,
+    /// The measured proteins of the enrichment table.
+    Measured,
+}
+
+/// `--similarity` values of `cluster`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SimilarityArg {
+    /// Adjusted Rand index (vissE's default).
+    Ari,
+    /// Jaccard index.
+    Jaccard,
+    /// Overlap coefficient.
+    Overlap,
+}
+
+/// `--algorithm` values of `cluster`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AlgorithmArg {
+    /// Walktrap, 4 steps (vissE's default).
+    Walktrap,
+    /// Louvain, best of 10 seeded runs.
+    Louvain,
+    /// Leiden (modularity), best of 10 seeded runs.
+    Leiden,
 }
 
 /// `npxkit genesets` actions.

@@ -1363,7 +1363,10 @@ fn qc_pca_parity_with_prcomp() {
     let (_, v) = de_read_tsv(&dir.path().join("pca_variance.tsv"));
     for (g, w) in v.iter().zip(&rv) {
         assert_eq!(g[0], w[0]);
-        assert!((de_num(&g[1]) - de_num(&w[1])).abs() < 1e-12, "{g:?} vs {w:?}");
+        assert!(
+            (de_num(&g[1]) - de_num(&w[1])).abs() < 1e-12,
+            "{g:?} vs {w:?}"
+        );
     }
     let qc = read(&dir.path().join("qc.tsv"));
     assert!(qc.lines().next().unwrap().contains("\tqc_outlier"));
@@ -1489,6 +1492,7 @@ fn run_matches_the_subcommands() {
         "genesets.tsv",
         "score_tests.tsv",
         "enrichment.tsv",
+        "protein_values.tsv",
     ] {
         assert_eq!(
             read(&run_out.join(f)),
@@ -1497,7 +1501,10 @@ fn run_matches_the_subcommands() {
         );
     }
     let values = read(&run_out.join("protein_values.tsv"));
-    assert!(values.lines().nth(1).unwrap().contains("\tCD274\t"), "CD274 first");
+    assert!(
+        values.lines().nth(1).unwrap().contains("\tCD274\t"),
+        "CD274 first"
+    );
     let run_json: serde_json::Value =
         serde_json::from_str(&read(&run_out.join("run.json"))).unwrap();
     let steps: Vec<&str> = run_json["steps"]
@@ -1528,10 +1535,7 @@ fn run_config_errors_and_print_config() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("bad.toml");
     std::fs::write(&cfg, "[de]\ntrned = true\n").unwrap();
-    let e = fails(
-        &["run", "--config", p(&cfg), "--out", p(dir.path())],
-        2,
-    );
+    let e = fails(&["run", "--config", p(&cfg), "--out", p(dir.path())], 2);
     assert!(e.contains("trned") && e.contains("--print-config"), "{e}");
     std::fs::write(&cfg, "[de\n").unwrap();
     let e = fails(&["run", "--config", p(&cfg), "--out", p(dir.path())], 2);
@@ -1553,4 +1557,225 @@ fn run_config_errors_and_print_config() {
         2,
     );
     assert!(e.contains("de.method") && e.contains("wilcoxon"), "{e}");
+}
+
+// -----------------------------------------------------------------------------------
+// npxkit cluster
+// -----------------------------------------------------------------------------------
+
+/// Writes an enrichment.tsv from a term list of test-data/reference/cluster.
+fn cluster_enrichment_from_terms(terms: &Path, out: &Path) {
+    let text = read(terms);
+    let mut lines = text.lines();
+    let h: Vec<&str> = lines.next().unwrap().split('\t').collect();
+    let c = |n: &str| h.iter().position(|x| *x == n).unwrap();
+    let mut t = String::from("id\tname\tsize\tdirection\tP.Value\tadj.P.Val\tgenes\n");
+    for l in lines {
+        let f: Vec<&str> = l.split('\t').collect();
+        let n = f[c("members")].split(',').count();
+        t += &format!(
+            "{}\t{}\t{n}\t{}\t{}\t{}\t{}\n",
+            f[c("id")],
+            f[c("name")],
+            f[c("direction")],
+            f[c("P.Value")],
+            f[c("adj.P.Val")],
+            f[c("members")]
+        );
+    }
+    std::fs::write(out, t).unwrap();
+}
+
+/// The walktrap partition through the CLI equals igraph's on the GO BP reference
+/// graphs (test-data/reference/cluster.R; members = the measured genes).
+#[test]
+fn cluster_walktrap_parity_through_the_cli() {
+    let reference = repo().join("test-data/reference/cluster");
+    for case in ["bp150", "bp400"] {
+        let dir = tempfile::tempdir().unwrap();
+        let enr = dir.path().join("enrichment.tsv");
+        cluster_enrichment_from_terms(&reference.join(format!("{case}_terms.tsv")), &enr);
+        ok(&[
+            "cluster",
+            "--enrichment",
+            p(&enr),
+            "--genesets",
+            "go-bp",
+            "--members",
+            "measured",
+            "--fdr",
+            "1",
+            "--min-cluster-size",
+            "1",
+            "--out",
+            p(dir.path()),
+        ]);
+        // igraph's walktrap labels of the linked terms.
+        let (mh, mrows) = de_read_tsv(&reference.join(format!("{case}_ari_0.25_membership.tsv")));
+        let th = mh.iter().position(|x| x == "term").unwrap();
+        let wc = mh.iter().position(|x| x == "walktrap").unwrap();
+        let (_, trows) = de_read_tsv(&reference.join(format!("{case}_terms.tsv")));
+        let want: std::collections::HashMap<String, String> = mrows
+            .iter()
+            .map(|r| {
+                let term: usize = r[th].parse().unwrap(); // 0-based term index
+                (trows[term][0].clone(), r[wc].clone())
+            })
+            .collect();
+        let (ch, crows) = de_read_tsv(&dir.path().join("clusters.tsv"));
+        let col = |n: &str| ch.iter().position(|x| x == n).unwrap();
+        let mut pairs = std::collections::HashMap::new();
+        let mut linked = 0;
+        for r in &crows {
+            if r[col("unlinked")] == "TRUE" {
+                assert!(
+                    !want.contains_key(&r[col("id")]),
+                    "{case}: {} linked in R",
+                    r[0]
+                );
+                continue;
+            }
+            linked += 1;
+            let ours = r[col("community")].clone();
+            let theirs = want
+                .get(&r[col("id")])
+                .unwrap_or_else(|| panic!("{} not in R", r[0]));
+            // Same partition: the label maps are one-to-one.
+            assert_eq!(
+                pairs.entry(ours.clone()).or_insert_with(|| theirs.clone()),
+                theirs,
+                "{case}: {}",
+                r[0]
+            );
+        }
+        assert_eq!(linked, want.len(), "{case}: linked terms");
+        let distinct: std::collections::HashSet<&String> = pairs.values().collect();
+        assert_eq!(distinct.len(), pairs.len(), "{case}: one-to-one labels");
+        let net: serde_json::Value =
+            serde_json::from_str(&read(&dir.path().join("network.json"))).unwrap();
+        let (_, summary) = de_read_tsv(&reference.join("summary.tsv"));
+        let (sh, _) = de_read_tsv(&reference.join("summary.tsv"));
+        let g = sh.iter().position(|x| x == "graph").unwrap();
+        let q = sh.iter().position(|x| x == "walktrap_modularity").unwrap();
+        let row = summary
+            .iter()
+            .find(|r| r[g] == format!("{case}_ari_0.25"))
+            .unwrap();
+        let got = net["modularity"].as_f64().unwrap();
+        assert!(
+            (got - de_num(&row[q])).abs() < 1e-10,
+            "{case}: modularity {got} vs {}",
+            row[q]
+        );
+    }
+}
+
+#[test]
+fn cluster_outputs_and_errors() {
+    let reference = repo().join("test-data/reference/cluster");
+    let dir = tempfile::tempdir().unwrap();
+    let enr = dir.path().join("enrichment.tsv");
+    cluster_enrichment_from_terms(&reference.join("bp150_terms.tsv"), &enr);
+    let out = dir.path().join("c");
+    let o = ok(&[
+        "cluster",
+        "--enrichment",
+        p(&enr),
+        "--genesets",
+        "go-bp",
+        "--top",
+        "60",
+        "--direction",
+        "up",
+        "--out",
+        p(&out),
+    ]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("clusters"));
+    for f in [
+        "clusters.tsv",
+        "cluster_words.tsv",
+        "network.json",
+        "network.graphml",
+        "run.json",
+    ] {
+        assert!(out.join(f).exists(), "{f}");
+    }
+    let clusters = read(&out.join("clusters.tsv"));
+    assert!(clusters.lines().count() <= 61);
+    assert!(clusters
+        .lines()
+        .skip(1)
+        .all(|l| l.split('\t').nth(8) == Some("Up")));
+    let graphml = read(&out.join("network.graphml"));
+    assert!(graphml.starts_with("<?xml") && graphml.contains("<graphml"));
+    // Deterministic across thread counts.
+    let out1 = dir.path().join("c1");
+    ok(&[
+        "--threads",
+        "1",
+        "cluster",
+        "--enrichment",
+        p(&enr),
+        "--genesets",
+        "go-bp",
+        "--top",
+        "60",
+        "--direction",
+        "up",
+        "--out",
+        p(&out1),
+    ]);
+    for f in [
+        "clusters.tsv",
+        "cluster_words.tsv",
+        "network.json",
+        "network.graphml",
+    ] {
+        assert_eq!(read(&out.join(f)), read(&out1.join(f)), "{f}");
+    }
+    // A term the collection lacks is a clear error with --members all.
+    let e = fails(
+        &[
+            "cluster",
+            "--enrichment",
+            p(&enr),
+            "--genesets",
+            "bindea2013",
+            "--out",
+            p(&out),
+        ],
+        1,
+    );
+    assert!(
+        e.contains("not in the collection") && e.contains("--members measured"),
+        "{e}"
+    );
+    let e = fails(
+        &[
+            "cluster",
+            "--enrichment",
+            p(&enr),
+            "--fdr",
+            "0",
+            "--out",
+            p(&out),
+        ],
+        2,
+    );
+    assert!(e.contains("--fdr"), "{e}");
+    let bad = dir.path().join("bad.tsv");
+    std::fs::write(&bad, "id\tname\n").unwrap();
+    let e = fails(
+        &[
+            "cluster",
+            "--enrichment",
+            p(&bad),
+            "--genesets",
+            "go-bp",
+            "--out",
+            p(&out),
+        ],
+        1,
+    );
+    assert!(e.contains("no column `P.Value`"), "{e}");
 }

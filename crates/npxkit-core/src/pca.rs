@@ -294,17 +294,25 @@ mod tests {
     fn subspace_iteration_agrees_with_the_exact_solver() {
         let (n, q) = (40, 25);
         // Full rank, with a decaying spectrum (a few strong directions plus noise).
-        let noise = |i: usize, j: usize| (((i * 31 + j * 17 + i * j) as f64).sin() * 43758.5453).fract();
+        let noise =
+            |i: usize, j: usize| (((i * 31 + j * 17 + i * j) as f64).sin() * 43758.5453).fract();
         let x = Array2::from_shape_fn((n, q), |(i, j)| {
             (0..6)
-                .map(|f| (f as f64 + 1.0).recip() * 3.0 * noise(i + 100 * f, f) * noise(f, j + 50 * f))
+                .map(|f| {
+                    (f as f64 + 1.0).recip() * 3.0 * noise(i + 100 * f, f) * noise(f, j + 50 * f)
+                })
                 .sum::<f64>()
                 + 0.1 * noise(i, j)
         });
         let (ve, ue) = top_eigen_exact(x.view(), 4);
         let (vs, us) = top_eigen_subspace(x.view(), 4);
         for c in 0..4 {
-            assert!((ve[c] - vs[c]).abs() < 1e-9 * ve[0], "{c}: {} {}", ve[c], vs[c]);
+            assert!(
+                (ve[c] - vs[c]).abs() < 1e-9 * ve[0],
+                "{c}: {} {}",
+                ve[c],
+                vs[c]
+            );
             let dot = ue.column(c).dot(&us.column(c)).abs();
             assert!((dot - 1.0).abs() < 1e-8, "component {c}: |cos| = {dot}");
         }
@@ -313,7 +321,9 @@ mod tests {
     #[test]
     fn sd_outliers_flags_the_far_sample() {
         let mut v = vec![1.0; 20];
-        v.iter_mut().enumerate().for_each(|(i, x)| *x += i as f64 * 0.01);
+        v.iter_mut()
+            .enumerate()
+            .for_each(|(i, x)| *x += i as f64 * 0.01);
         v[7] = 10.0;
         let flags = sd_outliers(&v, 3.0);
         assert_eq!(flags.iter().filter(|&&f| f).count(), 1);

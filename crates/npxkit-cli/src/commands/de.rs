@@ -19,9 +19,9 @@ use crate::commands::{adjust_method, ensure_out_dir, load_input, usage_or_data};
 use crate::provenance::RunRecord;
 use crate::UsageError;
 use npxkit_core::{
-    build_design, pair_samples, Contrast, CoreError, Design, DesignSpec, NpxMatrix, QcReport,
+    build_design, pair_samples, parse_contrast, Contrast, CoreError, Design, DesignSpec, NpxMatrix,
+    QcReport,
 };
-use std::path::Path;
 use npxkit_io::{fmt_f64, fmt_text, TsvTable};
 use npxkit_limma::{
     contrasts_fit, ebayes, lm_fit, top_table, treat, AdjustMethod, EbayesFit, EbayesOptions,
@@ -31,6 +31,7 @@ use npxkit_stats::{
     p_adjust, t_test_paired, t_test_two_sample, wilcox_test_paired, wilcox_test_two_sample,
     TTestOptions, WilcoxonOptions,
 };
+use std::path::Path;
 
 /// Confidence level of `CI.L`/`CI.R` (topTable's default).
 const CONFINT_LEVEL: f64 = 0.95;
@@ -76,6 +77,8 @@ pub fn options_json(args: &DeArgs) -> serde_json::Value {
         "trend": args.trend,
         "robust": args.robust,
         "lfc": args.lfc,
+        "highlight": args.highlight,
+        "plot_top": args.plot_top,
         "adjust": adjust_method(args.adjust).r_name(),
         "confint_level": CONFINT_LEVEL,
     })
@@ -127,6 +130,8 @@ pub fn execute(
     let table = de_table(m, &design, &tables);
     table.write_atomic(&out.join("de.tsv"))?;
     record.output("de.tsv");
+    protein_values(args, m, out)?;
+    record.output("protein_values.tsv");
     Ok(summary(m, &design, n_samples, &tables, adjust))
 }
 
@@ -385,6 +390,97 @@ fn summary(
         adjust.r_name(),
         per.join("; ")
     )
+}
+
+/// protein_values.tsv: the NPX of the proteins the figures show (--highlight and the
+/// --plot-top smallest P.Value of the first contrast), one row per sample of the
+/// compared groups, so that `npxkit report` can draw them without the delivery.
+fn protein_values(args: &DeArgs, m: &NpxMatrix, out: &Path) -> Result<()> {
+    let contrast = &args.contrast[0];
+    let chosen = chosen_assays(args, m, &out.join("de.tsv"), contrast)?;
+    let man = m.manifest.as_ref();
+    let values_of = |col: &str| -> Vec<Option<&str>> {
+        man.and_then(|mm| mm.column_index(col))
+            .map_or_else(|| vec![None; m.n_samples()], |c| m.sample_values(c))
+    };
+    let groups = values_of(&args.group);
+    let mut levels: Vec<String> = Vec::new();
+    for g in groups.iter().flatten() {
+        if !levels.iter().any(|l| l == g) {
+            levels.push(g.to_string());
+        }
+    }
+    let (level, baseline) =
+        parse_contrast(contrast, &args.group, &levels).map_err(|e| UsageError(e.to_string()))?;
+    let subjects = match &args.pair {
+        Some(p) => values_of(p),
+        None => vec![None; m.n_samples()],
+    };
+    let mut t = TsvTable::new(["OlinkID", "Assay", "SampleID", "subject", "group", "NPX"]);
+    for &i in &chosen {
+        let a = &m.assays[i];
+        for (j, s) in m.samples.iter().enumerate() {
+            let g = groups[j];
+            if g != Some(baseline.as_str()) && g != Some(level.as_str()) {
+                continue;
+            }
+            t.push(vec![
+                fmt_text(Some(&a.olink_id)),
+                fmt_text(a.assay.as_deref()),
+                fmt_text(Some(&s.sample_id)),
+                fmt_text(subjects[j]),
+                fmt_text(g),
+                fmt_f64(m.values[[i, j]]),
+            ]);
+        }
+    }
+    t.write_atomic(&out.join("protein_values.tsv"))?;
+    Ok(())
+}
+
+/// Matrix rows of the highlighted proteins (by symbol or OlinkID, in the given order),
+/// then the top DE proteins of `contrast` not already chosen.
+fn chosen_assays(
+    args: &DeArgs,
+    m: &NpxMatrix,
+    de_tsv: &Path,
+    contrast: &str,
+) -> Result<Vec<usize>> {
+    let mut chosen: Vec<usize> = Vec::new();
+    for h in &args.highlight {
+        for (i, a) in m.assays.iter().enumerate() {
+            if (a.olink_id == *h || a.assay.as_deref() == Some(h.as_str())) && !chosen.contains(&i)
+            {
+                chosen.push(i);
+            }
+        }
+    }
+    let text = std::fs::read_to_string(de_tsv)
+        .with_context(|| format!("cannot read {}", de_tsv.display()))?;
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or("").split('\t').collect();
+    let id_col = header.iter().position(|c| *c == "OlinkID");
+    let contrast_col = header.iter().position(|c| *c == "contrast");
+    let mut taken = 0;
+    for line in lines {
+        if taken >= args.plot_top {
+            break;
+        }
+        let f: Vec<&str> = line.split('\t').collect();
+        if contrast_col.is_some_and(|c| f.get(c) != Some(&contrast)) {
+            continue;
+        }
+        let Some(id) = id_col.and_then(|c| f.get(c)) else {
+            break;
+        };
+        if let Some(i) = m.assays.iter().position(|a| a.olink_id == *id) {
+            if !chosen.contains(&i) {
+                chosen.push(i);
+                taken += 1;
+            }
+        }
+    }
+    Ok(chosen)
 }
 
 // -----------------------------------------------------------------------------------

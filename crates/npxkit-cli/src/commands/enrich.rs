@@ -24,11 +24,11 @@ use crate::provenance::RunRecord;
 use crate::UsageError;
 use ndarray::Axis;
 use npxkit_core::{build_design, CoreError, DesignSpec, QcReport};
-use std::path::Path;
 use npxkit_genesets::enrich::Contrast;
 use npxkit_genesets::{camera, fry, ora, restrict, AssayGeneMap, CameraOptions, SymbolAliases};
 use npxkit_io::{fmt_f64, fmt_text, TsvTable};
 use npxkit_stats::{p_adjust, AdjustMethod};
+use std::path::Path;
 
 /// One row of a de.tsv: what enrichment needs.
 struct DeRow {

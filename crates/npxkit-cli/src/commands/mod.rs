@@ -1,5 +1,6 @@
 //! One module per subcommand, plus the input loading they share.
 
+mod cluster;
 mod de;
 mod enrich;
 mod genesets;
@@ -26,6 +27,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::De(args) => de::run(args),
         Command::Score(args) => score::run(args),
         Command::Enrich(args) => enrich::run(args),
+        Command::Cluster(args) => cluster::run(args),
         Command::Genesets(args) => genesets::run(args),
         Command::Simulate(args) => simulate::run(args),
     }

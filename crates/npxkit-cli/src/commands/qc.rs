@@ -7,8 +7,8 @@ use crate::cli::QcArgs;
 use crate::commands::{ensure_out_dir, load_input, usage_or_data};
 use crate::provenance::RunRecord;
 use npxkit_core::{pair_samples, sd_outliers, Pairing, Pca, PcaOptions, QcReport};
-use std::path::Path;
 use npxkit_io::{fmt_f64, fmt_text, TsvTable};
+use std::path::Path;
 
 /// Standard deviations from the mean of the sample medians / IQRs beyond which a sample
 /// is a QC outlier (OlinkAnalyze's `olink_qc_plot` defaults).

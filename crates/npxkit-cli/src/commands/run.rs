@@ -20,8 +20,6 @@ use crate::commands::{de, enrich, ensure_out_dir, load_input, qc, score};
 use crate::config::{self, RunConfig};
 use crate::provenance::RunRecord;
 use crate::UsageError;
-use npxkit_core::{parse_contrast, QcReport};
-use npxkit_io::{fmt_f64, fmt_text, TsvTable};
 
 /// Runs `npxkit run`.
 pub fn run(args: RunArgs, quiet: bool) -> Result<()> {
@@ -47,8 +45,6 @@ pub fn run(args: RunArgs, quiet: bool) -> Result<()> {
     progress.start("de");
     let s = de::execute(&steps.de, &report, &out, &mut record)?;
     progress.done(&mut record, "de", &s);
-    protein_values(&cfg, &report, &out)?;
-    record.output("protein_values.tsv");
 
     if let Some(score_args) = &steps.score {
         progress.start("score");
@@ -141,7 +137,9 @@ impl Steps {
             )
         })?;
         if cfg.design.contrast.is_empty() {
-            return Err(UsageError("design.contrast is empty: give at least one B-A".into()).into());
+            return Err(
+                UsageError("design.contrast is empty: give at least one B-A".into()).into(),
+            );
         }
         let input = InputArgs {
             npx,
@@ -172,6 +170,8 @@ impl Steps {
             robust: cfg.de.robust,
             lfc: cfg.de.lfc,
             adjust: pick::<AdjustArg>("de.adjust", &cfg.de.adjust)?,
+            highlight: cfg.report.highlight.clone(),
+            plot_top: cfg.report.top_proteins,
             out: out.to_path_buf(),
         };
         let score = if cfg.score.enabled {
@@ -255,99 +255,6 @@ fn pick<T: ValueEnum>(key: &str, value: &str) -> Result<T> {
         ))
         .into()
     })
-}
-
-/// protein_values.tsv: the NPX of the proteins the figures show (report.highlight and
-/// the report.top_proteins smallest P.Value of the first contrast), one row per sample
-/// of the compared groups, so that `npxkit report` can draw them without the delivery.
-fn protein_values(cfg: &RunConfig, report: &QcReport, out: &Path) -> Result<()> {
-    let m = &report.matrix;
-    let contrast = &cfg.design.contrast[0];
-    let chosen = chosen_assays(cfg, m, &out.join("de.tsv"), contrast)?;
-    let man = m.manifest.as_ref();
-    let values_of = |col: &str| -> Vec<Option<&str>> {
-        man.and_then(|mm| mm.column_index(col))
-            .map_or_else(|| vec![None; m.n_samples()], |c| m.sample_values(c))
-    };
-    let groups = values_of(&cfg.design.group);
-    let mut levels: Vec<String> = Vec::new();
-    for g in groups.iter().flatten() {
-        if !levels.iter().any(|l| l == g) {
-            levels.push(g.to_string());
-        }
-    }
-    let (level, baseline) = parse_contrast(contrast, &cfg.design.group, &levels)
-        .map_err(|e| UsageError(e.to_string()))?;
-    let subjects = if cfg.design.pair.is_empty() {
-        vec![None; m.n_samples()]
-    } else {
-        values_of(&cfg.design.pair)
-    };
-    let mut t = TsvTable::new(["OlinkID", "Assay", "SampleID", "subject", "group", "NPX"]);
-    for &i in &chosen {
-        let a = &m.assays[i];
-        for (j, s) in m.samples.iter().enumerate() {
-            let g = groups[j];
-            if g != Some(baseline.as_str()) && g != Some(level.as_str()) {
-                continue;
-            }
-            t.push(vec![
-                fmt_text(Some(&a.olink_id)),
-                fmt_text(a.assay.as_deref()),
-                fmt_text(Some(&s.sample_id)),
-                fmt_text(subjects[j]),
-                fmt_text(g),
-                fmt_f64(m.values[[i, j]]),
-            ]);
-        }
-    }
-    t.write_atomic(&out.join("protein_values.tsv"))?;
-    Ok(())
-}
-
-/// Matrix rows of the highlighted proteins (by symbol or OlinkID, in the given order),
-/// then the top DE proteins of `contrast` not already chosen.
-fn chosen_assays(
-    cfg: &RunConfig,
-    m: &npxkit_core::NpxMatrix,
-    de_tsv: &Path,
-    contrast: &str,
-) -> Result<Vec<usize>> {
-    let mut chosen: Vec<usize> = Vec::new();
-    for h in &cfg.report.highlight {
-        for (i, a) in m.assays.iter().enumerate() {
-            if (a.olink_id == *h || a.assay.as_deref() == Some(h.as_str())) && !chosen.contains(&i)
-            {
-                chosen.push(i);
-            }
-        }
-    }
-    let text = std::fs::read_to_string(de_tsv)
-        .with_context(|| format!("cannot read {}", de_tsv.display()))?;
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap_or("").split('\t').collect();
-    let id_col = header.iter().position(|c| *c == "OlinkID");
-    let contrast_col = header.iter().position(|c| *c == "contrast");
-    let mut taken = 0;
-    for line in lines {
-        if taken >= cfg.report.top_proteins {
-            break;
-        }
-        let f: Vec<&str> = line.split('\t').collect();
-        if contrast_col.is_some_and(|c| f.get(c) != Some(&contrast)) {
-            continue;
-        }
-        let Some(id) = id_col.and_then(|c| f.get(c)) else {
-            break;
-        };
-        if let Some(i) = m.assays.iter().position(|a| a.olink_id == *id) {
-            if !chosen.contains(&i) {
-                chosen.push(i);
-                taken += 1;
-            }
-        }
-    }
-    Ok(chosen)
 }
 
 /// Step messages on stderr: a spinner on a terminal, one line per finished step.
