@@ -127,6 +127,20 @@ pub enum Command {
     ///   npxkit cluster --enrichment enrich/enrichment.tsv --genesets go-bp --out themes/
     #[command(verbatim_doc_comment)]
     Cluster(ClusterArgs),
+    /// Rebuild the HTML report and its figures from finished results, without recomputing.
+    ///
+    /// Reads the tables of --in (qc.tsv, pca.tsv, de.tsv, protein_values.tsv, scores.tsv,
+    /// score_tests.tsv, enrichment.tsv, clusters.tsv, network.json and every run.json);
+    /// --in is repeatable for the folders of separate steps (each table is taken from the
+    /// first folder that has it). Writes report.html (one self-contained file: figures
+    /// inline, sortable and searchable tables, methods paragraph, provenance) and
+    /// figures/*.svg (+ .png) into --out, and run.json (report.run.json when --out is one
+    /// of the --in folders, so their own run.json is kept).
+    ///
+    /// Example:
+    ///   npxkit report --in results/ --out results/
+    #[command(verbatim_doc_comment)]
+    Report(ReportArgs),
     /// List and inspect the gene-set collections built into npxkit.
     ///
     /// `list` prints every embedded collection (name, version, number of sets, source);
@@ -603,6 +617,37 @@ pub enum AlgorithmArg {
     Louvain,
     /// Leiden (modularity), best of 10 seeded runs.
     Leiden,
+}
+
+/// `npxkit report` options.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Folder(s) with the result tables; repeatable.
+    #[arg(long = "in", value_name = "DIR", required = true)]
+    pub input: Vec<PathBuf>,
+    /// Report title.
+    #[arg(long, default_value = "npxkit report")]
+    pub title: String,
+    /// Proteins always labelled in the volcano plot, comma-separated.
+    #[arg(
+        long,
+        value_name = "P1,P2",
+        value_delimiter = ',',
+        default_value = "CD274"
+    )]
+    pub highlight: Vec<String>,
+    /// Contrast shown when de.tsv has several (default: the first).
+    #[arg(long, value_name = "B-A")]
+    pub contrast: Option<String>,
+    /// adj.P.Val threshold drawn and counted.
+    #[arg(long, value_name = "X", default_value_t = 0.05)]
+    pub fdr: f64,
+    /// Also write each figure as PNG (2x, for print) next to its SVG.
+    #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set)]
+    pub png: bool,
+    /// Output folder (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 /// `npxkit genesets` actions.

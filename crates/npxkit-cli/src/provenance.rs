@@ -84,15 +84,34 @@ impl RunRecord {
         });
     }
 
-    /// Writes `run.json` into `dir` atomically.
-    pub fn finish(mut self, dir: &Path) -> Result<()> {
-        self.seconds = self.started.map_or(0.0, |s| s.elapsed().as_secs_f64());
-        self.outputs.push("run.json".into());
-        let text = serde_json::to_string_pretty(&self)?;
+    /// Writes the record as it stands (`run.json`), without ending it: `npxkit run`
+    /// does so before its report step, so that the report can show the provenance.
+    pub fn snapshot(&self, dir: &Path) -> Result<()> {
+        let mut copy = serde_json::to_value(self)?;
+        copy["seconds"] =
+            serde_json::json!(self.started.map_or(0.0, |s| s.elapsed().as_secs_f64()));
+        let text = serde_json::to_string_pretty(&copy)?;
         npxkit_io::write_atomic(&dir.join("run.json"), |w| {
             w.write_all(text.as_bytes())?;
             w.write_all(b"\n")
         })
         .context("writing run.json")
+    }
+
+    /// Writes `run.json` into `dir` atomically.
+    pub fn finish(self, dir: &Path) -> Result<()> {
+        self.finish_as(dir, "run.json")
+    }
+
+    /// Writes the record into `dir` under `name` atomically.
+    pub fn finish_as(mut self, dir: &Path, name: &str) -> Result<()> {
+        self.seconds = self.started.map_or(0.0, |s| s.elapsed().as_secs_f64());
+        self.outputs.push(name.into());
+        let text = serde_json::to_string_pretty(&self)?;
+        npxkit_io::write_atomic(&dir.join(name), |w| {
+            w.write_all(text.as_bytes())?;
+            w.write_all(b"\n")
+        })
+        .with_context(|| format!("writing {name}"))
     }
 }

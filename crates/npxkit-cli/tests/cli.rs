@@ -1779,3 +1779,308 @@ fn cluster_outputs_and_errors() {
     );
     assert!(e.contains("no column `P.Value`"), "{e}");
 }
+
+// -----------------------------------------------------------------------------------
+// npxkit run → report
+// -----------------------------------------------------------------------------------
+
+/// Opens `html` in headless Chromium; returns the DOM after the page's script ran and
+/// writes a screenshot to `shot`. `None` (with the reason printed) without Chromium.
+fn chromium_render(html: &Path, shot: &Path) -> Option<(String, String)> {
+    let bin = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| {
+            Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        });
+    let Some(bin) = bin else {
+        eprintln!("skipped the browser check: no chromium on PATH (apt-get install chromium)");
+        return None;
+    };
+    let profile = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", std::fs::canonicalize(html).unwrap().display());
+    let common = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--virtual-time-budget=5000",
+    ];
+    let run = |extra: &[String]| {
+        Command::new(bin)
+            .args(common)
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .args(extra)
+            .arg(&url)
+            .output()
+            .expect("chromium runs")
+    };
+    let dom = run(&[
+        "--enable-logging=stderr".into(),
+        "--v=0".into(),
+        "--dump-dom".into(),
+    ]);
+    let shot_arg = format!("--screenshot={}", shot.display());
+    let _ = run(&["--window-size=1400,3000".into(), shot_arg]);
+    Some((
+        String::from_utf8_lossy(&dom.stdout).into_owned(),
+        String::from_utf8_lossy(&dom.stderr).into_owned(),
+    ))
+}
+
+/// The whole pipeline on the simulated study: every table, every figure (SVG and
+/// PNG), a report with every section filled that renders in a real browser without
+/// script errors; `npxkit report` rebuilds the same page from the tables.
+#[test]
+fn run_report_renders_in_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    ok(&[
+        "run",
+        "--npx",
+        p(&small().join("npx.parquet")),
+        "--samples",
+        p(&small().join("samples.tsv")),
+        "--set",
+        "enrich.genesets=go-mf",
+        "--set",
+        "enrich.top=15",
+        "--set",
+        "cluster.fdr=1",
+        "--set",
+        "report.title=Simulated trial",
+        "--out",
+        p(&out),
+    ]);
+    for f in [
+        "qc.tsv",
+        "assay_qc.tsv",
+        "pca.tsv",
+        "de.tsv",
+        "protein_values.tsv",
+        "scores.tsv",
+        "score_tests.tsv",
+        "enrichment.tsv",
+        "clusters.tsv",
+        "cluster_words.tsv",
+        "network.json",
+        "network.graphml",
+        "report.html",
+        "config.toml",
+        "run.json",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let figures = [
+        "qc_pca",
+        "qc_sample_distribution",
+        "qc_below_lod",
+        "qc_missingness",
+        "de_volcano",
+        "de_ma",
+        "de_pvalue_histogram",
+        "de_paired_proteins",
+        "immune_heatmap",
+        "immune_paired",
+        "go_network",
+    ];
+    for f in figures {
+        for ext in ["svg", "png"] {
+            let path = out.join(format!("figures/{f}.{ext}"));
+            assert!(path.is_file(), "{} missing", path.display());
+        }
+    }
+    let html = read(&out.join("report.html"));
+    assert!(html.contains("<title>Simulated trial</title>"));
+    assert!(
+        !html.contains("class=\"note\">QC was not run"),
+        "every section filled"
+    );
+    for id in [
+        "summary",
+        "qc",
+        "de",
+        "proteins",
+        "immune",
+        "enrichment",
+        "themes",
+        "methods",
+        "provenance",
+    ] {
+        let start = html
+            .find(&format!("<section id=\"{id}\">"))
+            .unwrap_or_else(|| panic!("{id}"));
+        let section = &html[start..start + html[start..].find("</section>").unwrap()];
+        assert!(
+            !section.contains("<p class=\"note\">") || id == "qc",
+            "section {id} has no data: {}",
+            &section[..section.len().min(300)]
+        );
+    }
+    assert!(
+        html.contains("CD274"),
+        "the highlighted protein is in the report"
+    );
+    assert!(html.contains("limma") && html.contains("GSVA") && html.contains("vissE"));
+    for external in [
+        "src=\"http",
+        "href=\"http",
+        "<link ",
+        "@import",
+        "url(http",
+        "<img",
+    ] {
+        assert!(!html.contains(external), "a network request: {external}");
+    }
+    let run_json: serde_json::Value = serde_json::from_str(&read(&out.join("run.json"))).unwrap();
+    let steps: Vec<&str> = run_json["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        steps,
+        ["load", "qc", "de", "score", "enrich", "cluster", "report"]
+    );
+
+    // `npxkit report` rebuilds the page from the tables, byte for byte the same for the
+    // same inputs, and keeps the run's own run.json when writing into the same folder.
+    let again = dir.path().join("again");
+    ok(&[
+        "report",
+        "--in",
+        p(&out),
+        "--title",
+        "Simulated trial",
+        "--out",
+        p(&again),
+    ]);
+    let again2 = dir.path().join("again2");
+    ok(&[
+        "report",
+        "--in",
+        p(&out),
+        "--title",
+        "Simulated trial",
+        "--out",
+        p(&again2),
+    ]);
+    assert_eq!(
+        read(&again.join("report.html")),
+        read(&again2.join("report.html"))
+    );
+    assert_eq!(
+        std::fs::read(again.join("figures/de_volcano.png")).unwrap(),
+        std::fs::read(again2.join("figures/de_volcano.png")).unwrap()
+    );
+    assert!(read(&again.join("report.html")).contains("href=\"../run/de.tsv\""));
+    let before = read(&out.join("run.json"));
+    ok(&["report", "--in", p(&out), "--out", p(&out)]);
+    assert_eq!(read(&out.join("run.json")), before);
+    assert!(out.join("report.run.json").is_file());
+
+    // A real browser: the page's script ran, every figure is there, no error.
+    let shots = repo().join("target/test-output");
+    std::fs::create_dir_all(&shots).unwrap();
+    let shot = shots.join("report.png");
+    if let Some((dom, log)) = chromium_render(&out.join("report.html"), &shot) {
+        // The <html> element carries what the page's script found.
+        let start = dom.find("<html").expect("an html element");
+        let root = &dom[start..start + dom[start..].find('>').unwrap()];
+        assert!(
+            root.contains("data-ready=\"1\""),
+            "the script did not finish: {root} {log}"
+        );
+        assert!(
+            root.contains(&format!("data-figures=\"{}\"", figures.len())),
+            "figures in the DOM: {root}"
+        );
+        assert!(!root.contains("data-errors"), "script errors: {root} {log}");
+        assert!(!log.contains("Uncaught"), "console errors: {log}");
+        assert!(shot.is_file(), "screenshot written");
+        eprintln!("report screenshot: {}", shot.display());
+    }
+}
+
+#[test]
+fn report_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = fails(
+        &["report", "--in", p(dir.path()), "--out", p(dir.path())],
+        1,
+    );
+    assert!(e.contains("no npxkit result table"), "{e}");
+    let e = fails(
+        &[
+            "report",
+            "--in",
+            p(&dir.path().join("nope")),
+            "--out",
+            p(dir.path()),
+        ],
+        2,
+    );
+    assert!(e.contains("not a folder"), "{e}");
+    std::fs::write(dir.path().join("de.tsv"), "OlinkID\tlogFC\nA\t1\t2\n").unwrap();
+    let e = fails(
+        &["report", "--in", p(dir.path()), "--out", p(dir.path())],
+        1,
+    );
+    assert!(e.contains("de.tsv") && e.contains("line 2"), "{e}");
+}
+
+/// The official OlinkAnalyze example (three visits, 2 controls) through `npxkit run`.
+#[test]
+fn run_official_example() {
+    let dir = repo().join("../shared/data/olink-examples");
+    if !dir.is_dir() {
+        eprintln!("skipped: {} is absent", dir.display());
+        return;
+    }
+    let out = tempfile::tempdir().unwrap();
+    let o = ok(&[
+        "run",
+        "--npx",
+        p(&dir.join("npx_data_wide_csv.csv")),
+        "--samples",
+        p(&dir.join("npx_data1_meta.csv")),
+        "--group",
+        "Time",
+        "--pair",
+        "Subject",
+        "--contrast",
+        "Week.6-Baseline",
+        "--contrast",
+        "Week.12-Baseline",
+        "--highlight",
+        "IL6,CD274",
+        "--set",
+        "enrich.top=20",
+        "--set",
+        "cluster.fdr=1",
+        "--out",
+        p(out.path()),
+    ]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("Week.6-Baseline") && text.contains("Week.12-Baseline"),
+        "{text}"
+    );
+    let de = read(&out.path().join("de.tsv"));
+    assert!(
+        de.starts_with("contrast\tOlinkID"),
+        "two contrasts: a contrast column"
+    );
+    let html = read(&out.path().join("report.html"));
+    assert!(html.contains("Contrast Week.6-Baseline"));
+    for f in ["de_volcano", "immune_heatmap", "qc_pca"] {
+        assert!(out.path().join(format!("figures/{f}.svg")).is_file(), "{f}");
+    }
+}

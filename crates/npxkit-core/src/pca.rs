@@ -77,7 +77,7 @@ pub fn pca(m: &NpxMatrix, opts: &PcaOptions) -> Option<Pca> {
             .collect();
         let mean = x.sum() / n as f64;
         let var = x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1) as f64;
-        if !(var > 1e-12) {
+        if var.is_nan() || var <= 1e-12 {
             continue;
         }
         let sd = var.sqrt();
@@ -99,8 +99,8 @@ pub fn pca(m: &NpxMatrix, opts: &PcaOptions) -> Option<Pca> {
         top_eigen_subspace(x.view(), k)
     };
     // Scores = U·sqrt(λ), as prcomp's x = X·V.
-    for c in 0..k {
-        let scale = values[c].max(0.0).sqrt();
+    for (c, value) in values.iter().enumerate().take(k) {
+        let scale = value.max(0.0).sqrt();
         let mut col = vectors.column_mut(c);
         let pivot = col
             .iter()
@@ -274,11 +274,11 @@ mod tests {
     fn jacobi_recovers_a_known_spectrum() {
         let a = ndarray::arr2(&[[4.0, 1.0, 0.0], [1.0, 3.0, 1.0], [0.0, 1.0, 2.0]]);
         let (vals, vecs) = jacobi_eigen(a.clone());
-        for c in 0..3 {
+        for (c, val) in vals.iter().enumerate() {
             let v = vecs.column(c);
             let av = a.dot(&v);
-            for i in 0..3 {
-                assert!((av[i] - vals[c] * v[i]).abs() < 1e-12);
+            for (x, y) in av.iter().zip(v.iter()) {
+                assert!((x - val * y).abs() < 1e-12);
             }
         }
         let mut sorted = vals.clone();

@@ -21,7 +21,7 @@ use regex::Regex;
 
 use crate::error::{examples, CoreError};
 use crate::matrix::{AssayInfo, NpxMatrix, SampleInfo};
-use crate::summary::{iqr, median};
+use crate::summary::{iqr, median, quantile};
 
 /// SampleIDs that mark Olink's control samples when the file has no SampleType:
 /// `CONTROL_SAMPLE_*`, `Neg_Ctrl`, `IPC`, `Plate control`, … (case-insensitive).
@@ -86,6 +86,10 @@ pub struct SampleQc {
     pub median_npx: f64,
     /// Interquartile range of NPX (R's IQR, type 7).
     pub iqr_npx: f64,
+    /// First quartile of NPX (R's quantile, type 7).
+    pub q1_npx: f64,
+    /// Third quartile of NPX (R's quantile, type 7).
+    pub q3_npx: f64,
     /// Why the sample was excluded; `None` when kept.
     pub excluded: Option<String>,
 }
@@ -481,6 +485,8 @@ impl SampleAcc {
             n_missing: self.values.iter().filter(|v| v.is_nan()).count(),
             median_npx: median(&self.values),
             iqr_npx: iqr(&self.values),
+            q1_npx: quantile(&self.values, 0.25),
+            q3_npx: quantile(&self.values, 0.75),
             sample_id: self.id,
             sample_type: self.sample_type,
             plate_id: (!self.plates.is_empty()).then(|| self.plates.join(",")),

@@ -89,7 +89,7 @@ pub fn execute(
     let text =
         std::fs::read(&de_path).with_context(|| format!("cannot read {}", de_path.display()))?;
     record.input(&de_path, &text);
-    let rows = parse_de(&String::from_utf8_lossy(&text), &args)?;
+    let rows = parse_de(&String::from_utf8_lossy(&text), args)?;
     let collection = load_collection(&args.genesets, record)?;
     let labels: Vec<&str> = rows.iter().map(|r| r.assay.as_str()).collect();
     let map = AssayGeneMap::new(&labels);
@@ -117,7 +117,7 @@ pub fn execute(
                 .collect()
         }
     };
-    let (up, down) = changed(&rows, &args);
+    let (up, down) = changed(&rows, args);
     let sets: Vec<Vec<usize>> = restricted.sets.iter().map(|s| s.members.clone()).collect();
     let results = ora(&sets, &up, &down, &universe);
     let fdr_up = p_adjust(

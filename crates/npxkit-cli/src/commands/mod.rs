@@ -5,6 +5,7 @@ mod de;
 mod enrich;
 mod genesets;
 mod qc;
+mod report;
 mod run;
 mod score;
 mod simulate;
@@ -28,6 +29,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Score(args) => score::run(args),
         Command::Enrich(args) => enrich::run(args),
         Command::Cluster(args) => cluster::run(args),
+        Command::Report(args) => report::run(args),
         Command::Genesets(args) => genesets::run(args),
         Command::Simulate(args) => simulate::run(args),
     }

@@ -164,6 +164,8 @@ fn sample_table(report: &QcReport, pairing: Option<&Pairing>, outliers: &[bool])
         "n_below_lod",
         "median_NPX",
         "IQR_NPX",
+        "Q1_NPX",
+        "Q3_NPX",
         "excluded",
         "reason",
         "qc_outlier",
@@ -191,6 +193,8 @@ fn sample_table(report: &QcReport, pairing: Option<&Pairing>, outliers: &[bool])
             s.n_below_lod.to_string(),
             fmt_f64(s.median_npx),
             fmt_f64(s.iqr_npx),
+            fmt_f64(s.q1_npx),
+            fmt_f64(s.q3_npx),
             if s.excluded.is_some() {
                 "TRUE"
             } else {

@@ -13,10 +13,11 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::cli::{
-    AdjustArg, BelowLodArg, DeArgs, EnrichArgs, EnrichMethod, InputArgs, KcdfArg, KcdfModeArg,
-    MethodArg, QcArgs, RunArgs, ScoreArgs, ScoreMethod,
+    AdjustArg, AlgorithmArg, BelowLodArg, ClusterArgs, DeArgs, DirectionArg, EnrichArgs,
+    EnrichMethod, InputArgs, KcdfArg, KcdfModeArg, MembersArg, MethodArg, QcArgs, ReportArgs,
+    RunArgs, ScoreArgs, ScoreMethod, SimilarityArg,
 };
-use crate::commands::{de, enrich, ensure_out_dir, load_input, qc, score};
+use crate::commands::{cluster, de, enrich, ensure_out_dir, load_input, qc, report, score};
 use crate::config::{self, RunConfig};
 use crate::provenance::RunRecord;
 use crate::UsageError;
@@ -56,6 +57,11 @@ pub fn run(args: RunArgs, quiet: bool) -> Result<()> {
         let s = enrich::execute(enrich_args, Some(&report), &out, &mut record)?;
         progress.done(&mut record, "enrich", &s);
     }
+    if let Some(cluster_args) = &steps.cluster {
+        progress.start("cluster");
+        let s = cluster::execute(cluster_args, &out, &mut record)?;
+        progress.done(&mut record, "cluster", &s);
+    }
 
     // Absolute input paths, so that `--config DIR/config.toml` re-runs from anywhere.
     let mut written = cfg.clone();
@@ -68,6 +74,12 @@ pub fn run(args: RunArgs, quiet: bool) -> Result<()> {
     npxkit_io::write_atomic(&out.join("config.toml"), |w| w.write_all(text.as_bytes()))
         .context("writing config.toml")?;
     record.output("config.toml");
+    if let Some(report_args) = &steps.report {
+        progress.start("report");
+        record.snapshot(&out)?;
+        let s = report::execute(report_args, &mut record)?;
+        progress.done(&mut record, "report", &s);
+    }
     record.finish(&out)?;
     if !quiet {
         eprintln!("npxkit run: results in {}", out.display());
@@ -124,6 +136,8 @@ struct Steps {
     de: DeArgs,
     score: Option<ScoreArgs>,
     enrich: Option<EnrichArgs>,
+    cluster: Option<ClusterArgs>,
+    report: Option<ReportArgs>,
 }
 
 impl Steps {
@@ -221,6 +235,34 @@ impl Steps {
         } else {
             None
         };
+        let cluster = if cfg.cluster.enabled && enrich.is_some() {
+            let c = &cfg.cluster;
+            Some(ClusterArgs {
+                enrichment: out.join("enrichment.tsv"),
+                genesets: Some(cfg.enrich.genesets.clone()),
+                fdr: c.fdr,
+                top: c.top,
+                direction: DirectionArg::Both,
+                members: pick::<MembersArg>("cluster.members", &c.members)?,
+                similarity: pick::<SimilarityArg>("cluster.similarity", &c.similarity)?,
+                min_similarity: c.min_similarity,
+                algorithm: pick::<AlgorithmArg>("cluster.algorithm", &c.algorithm)?,
+                min_cluster_size: c.min_cluster_size,
+                seed: c.seed,
+                out: out.to_path_buf(),
+            })
+        } else {
+            None
+        };
+        let report = cfg.report.enabled.then(|| ReportArgs {
+            input: vec![out.to_path_buf()],
+            title: cfg.report.title.clone(),
+            highlight: cfg.report.highlight.clone(),
+            contrast: Some(first.clone()),
+            fdr: 0.05,
+            png: cfg.report.png,
+            out: out.to_path_buf(),
+        });
         // The subcommands' own checks, before the (possibly large) delivery is read.
         if let Some(s) = &score {
             crate::commands::score::check_collection_spec(&s.genesets)?;
@@ -234,11 +276,16 @@ impl Steps {
             de,
             score,
             enrich,
+            cluster,
+            report,
         })
     }
 
     fn count(&self) -> usize {
-        3 + usize::from(self.score.is_some()) + usize::from(self.enrich.is_some())
+        3 + usize::from(self.score.is_some())
+            + usize::from(self.enrich.is_some())
+            + usize::from(self.cluster.is_some())
+            + usize::from(self.report.is_some())
     }
 }
 
