@@ -13,11 +13,10 @@ build:
 release:
 	$(CARGO) build --release -p npxkit-cli
 
-# System packages a fresh Debian machine lacks: a C compiler (zstd) and OpenBLAS
-# (libopenblas-dev, for the ndarray-linalg paths of the analysis crates). Installed with
-# apt-get when missing and running as root; otherwise we say what to install. No crate
-# links OpenBLAS yet (npxkit-limma ports LINPACK's QR for parity with R), so a failed
-# OpenBLAS install is a warning, not an error.
+# System packages a fresh Debian machine lacks: a C compiler (zstd), OpenBLAS
+# (libopenblas-dev, for the BLAS-backed paths) and Chromium (the report's browser test;
+# the test skips with a printed reason without it). Installed with apt-get when missing and
+# running as root; otherwise we say what to install. Only the C compiler is required.
 deps:
 	@command -v cc >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then apt-get update -qq && apt-get install -y -qq gcc; \
@@ -28,28 +27,36 @@ deps:
 	      || echo "warning: could not install libopenblas-dev (not needed by the current crates)" >&2; \
 	  else echo "note: install libopenblas-dev (Debian) for the BLAS-backed paths" >&2; fi; \
 	fi
+	@if ! command -v chromium >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 \
+	      || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)) \
+	      || echo "warning: could not install chromium: the report's browser check will be skipped" >&2; \
+	  else echo "note: install chromium (Debian) for the report's browser check" >&2; fi; \
+	fi
 
-# Simulate the trial-sized study (5400 assays, 49 subjects at C1D1 and C2D1) and run
-# every subcommand that exists on it.
+# Simulate the trial-sized study (5400 assays, 49 subjects at C1D1 and C2D1) and run the
+# whole pipeline on it with `npxkit run` (qc, de, score, enrich, cluster, figures, report).
 demo: release
 	rm -rf $(DEMO)
 	./target/release/npxkit simulate --proteins 5400 --subjects 49 --seed 1 --out $(DEMO)/study
-	./target/release/npxkit qc --npx $(DEMO)/study/npx.parquet --samples $(DEMO)/study/samples.tsv \
-	    --group timepoint --pair subject --out $(DEMO)/qc
-	./target/release/npxkit qc --npx $(DEMO)/study/npx.csv --samples $(DEMO)/study/samples.tsv --out $(DEMO)/qc-csv
-	./target/release/npxkit de --npx $(DEMO)/study/npx.parquet --samples $(DEMO)/study/samples.tsv \
-	    --group timepoint --pair subject --contrast C2D1-C1D1 --out $(DEMO)/de
-	./target/release/npxkit score --npx $(DEMO)/study/npx.parquet --samples $(DEMO)/study/samples.tsv \
-	    --genesets bindea2013 --method gsva --group timepoint --pair subject --contrast C2D1-C1D1 --out $(DEMO)/score
-	./target/release/npxkit enrich --de $(DEMO)/de/de.tsv --genesets go-bp --out $(DEMO)/enrich
-	@echo "demo written to $(DEMO)/: study/ (simulated delivery), qc/, de/ (de.tsv), score/ (scores.tsv, score_tests.tsv), enrich/ (enrichment.tsv), each with run.json"
+	./target/release/npxkit run --npx $(DEMO)/study/npx.parquet --samples $(DEMO)/study/samples.tsv \
+	    --out $(DEMO)/results
+	@echo
+	@echo "demo: the simulated delivery is in $(DEMO)/study/, every table and figure in $(DEMO)/results/"
+	@echo "demo: open $(DEMO)/results/report.html"
 
+# Rust tests (nextest when installed), doctests, then the workflow engines for real
+# (Snakemake and cwltool from PyPI into target/workflow-venv; skipped with a reason
+# when PyPI is unreachable) against the debug binary the tests built.
 test: deps
 	@if $(CARGO) nextest --version >/dev/null 2>&1; then \
 	  $(CARGO) nextest run --workspace --no-fail-fast && $(CARGO) test --workspace --doc; \
 	else \
 	  $(CARGO) test --workspace --no-fail-fast; \
 	fi
+	$(CARGO) build -p npxkit-cli
+	NPXKIT=target/debug/npxkit bash workflows/test.sh
 
 lint:
 	$(CARGO) fmt --all --check

@@ -10,8 +10,7 @@
 #      bash (Nextflow itself cannot be installed here; workflows/tests/nf_modules.py).
 # Snakemake and cwltool are installed from PyPI into target/workflow-venv (once; reused
 # while the pinned versions match). When PyPI cannot be reached, a and b are skipped with
-# the reason printed. Steps whose npxkit subcommand does not exist yet (cluster, report)
-# are skipped with the reason printed.
+# the reason printed.
 #
 # Environment: NPXKIT (npxkit binary, default target/debug/npxkit), KEEP_TMP=1 (keep the
 # temporary folder), WORKFLOW_VENV (default target/workflow-venv).
@@ -67,11 +66,12 @@ export PATH="$TMP/bin:$PATH"
 echo "npxkit: $BIN ($("$BIN" --version), copied from $NPXKIT)"
 
 has() { "$BIN" "$1" --help >/dev/null 2>&1; }
+# Every step's subcommand must exist (HAS_* stay for older binaries passed as NPXKIT).
 HAS_CLUSTER=false HAS_REPORT=false
 has cluster && HAS_CLUSTER=true
 has report && HAS_REPORT=true
-$HAS_CLUSTER || echo "note: this npxkit has no \`cluster\` subcommand yet: cluster steps are skipped"
-$HAS_REPORT || echo "note: this npxkit has no \`report\` subcommand yet: report steps are skipped"
+$HAS_CLUSTER || fail "npxkit has no \`cluster\` subcommand"
+$HAS_REPORT || fail "npxkit has no \`report\` subcommand"
 
 # Compare a workflow output with the direct run's file of the same name.
 same() { # label produced reference
