@@ -121,3 +121,22 @@ fit <- lmFit(y, model.matrix(~ subject + tp2))
 write_case("reference_level",
            c("--group", "timepoint", "--pair", "subject", "--contrast", "C1D1-C2D1"),
            list(table_of(eBayes(fit), "tp2C1D1", "C1D1-C2D1")))
+
+# h: the subject as a random effect (issue #10): duplicateCorrelation's consensus
+# correlation, then lmFit(block =, correlation =) on ~ timepoint + age; every sample
+# counts, the unpaired one too. The consensus is written to blocked.consensus.
+design <- model.matrix(~ timepoint + age)
+dc <- duplicateCorrelation(y, design, block = man$subject)
+writeLines(fmt17(dc$consensus.correlation), file.path(root, "blocked.consensus"))
+fit <- lmFit(y, design, block = man$subject, correlation = dc$consensus.correlation)
+write_case("blocked",
+           c("--group", "timepoint", "--block", "subject", "--covariates", "age",
+             "--contrast", "C2D1-C1D1"),
+           list(table_of(eBayes(fit), "timepointC2D1", "C2D1-C1D1")))
+
+# i: the same with a known correlation (no estimation) and trend = TRUE.
+fit <- lmFit(y, design, block = man$subject, correlation = 0.3)
+write_case("blocked_known",
+           c("--group", "timepoint", "--block", "subject", "--covariates", "age",
+             "--correlation", "0.3", "--trend", "--contrast", "C2D1-C1D1"),
+           list(table_of(eBayes(fit, trend = TRUE), "timepointC2D1", "C2D1-C1D1")))

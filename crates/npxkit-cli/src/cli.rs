@@ -76,7 +76,9 @@ pub enum Command {
     /// proteins, for the report's paired plots) and run.json into --out, then prints a
     /// summary.
     /// --method ttest|wilcoxon runs R's t.test / wilcox.test per assay instead (paired
-    /// with --pair), as OlinkAnalyze's olink_ttest / olink_wilcox.
+    /// with --pair), as OlinkAnalyze's olink_ttest / olink_wilcox. --block COL models the
+    /// subject as a random effect as limma's duplicateCorrelation does (dupcor.tsv holds
+    /// the per-assay correlations).
     ///
     /// Example:
     ///   npxkit de --npx delivery.parquet --samples samples.tsv --group timepoint \
@@ -291,6 +293,15 @@ pub struct DeArgs {
     /// with --method ttest|wilcoxon, the paired test on subjects with both levels.
     #[arg(long, value_name = "COL")]
     pub pair: Option<String>,
+    /// Manifest column with the subject as a random effect instead of --pair: limma's
+    /// duplicateCorrelation (consensus within-subject correlation) then lmFit(block =,
+    /// correlation =). Uses every sample, paired or not (repeated visits, missed visits).
+    /// --method limma only.
+    #[arg(long, value_name = "COL", conflicts_with = "pair")]
+    pub block: Option<String>,
+    /// With --block: the within-block correlation to use instead of estimating it.
+    #[arg(long, value_name = "RHO", requires = "block")]
+    pub correlation: Option<f64>,
     /// Test per assay: limma's moderated t, R's t.test (Welch, or paired with --pair) or
     /// wilcox.test (rank-sum, or signed-rank with --pair).
     #[arg(long, value_enum, default_value_t = MethodArg::Limma)]

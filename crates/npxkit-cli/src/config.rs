@@ -77,6 +77,9 @@ pub struct DesignConfig {
     pub group: String,
     /// Manifest column with the subject; empty for an unpaired design.
     pub pair: String,
+    /// Manifest column with the subject as a random effect (duplicateCorrelation);
+    /// set `pair = ""` with it.
+    pub block: String,
     /// Contrasts B-A; the first one drives enrichment, clustering and figures.
     pub contrast: Vec<String>,
     /// Manifest columns to adjust for.
@@ -88,6 +91,7 @@ impl Default for DesignConfig {
         DesignConfig {
             group: "timepoint".into(),
             pair: "subject".into(),
+            block: String::new(),
             contrast: vec!["C2D1-C1D1".into()],
             covariates: vec![],
         }
@@ -122,6 +126,8 @@ pub struct DeConfig {
     pub robust: bool,
     /// treat's fold-change threshold.
     pub lfc: Option<f64>,
+    /// With design.block: a known within-block correlation instead of estimating it.
+    pub correlation: Option<f64>,
     /// p.adjust method.
     pub adjust: String,
 }
@@ -133,6 +139,7 @@ impl Default for DeConfig {
             trend: false,
             robust: false,
             lfc: None,
+            correlation: None,
             adjust: "BH".into(),
         }
     }
@@ -311,6 +318,7 @@ control_pattern = '(?i)control|ctrl|^ipc([_ -]|\d|$)|^neg([_ -]|$)|^pc[_ -]?\d|^
 [design]
 group = "timepoint"             # manifest column compared
 pair = "subject"                # manifest column with the subject ("" for unpaired)
+block = ""                      # subject as a random effect (duplicateCorrelation); set pair = "" with it
 contrast = ["C2D1-C1D1"]        # level B minus level A; the first drives enrichment and figures
 covariates = []                 # manifest columns adjusted for, e.g. ["age", "sex"]
 
@@ -322,6 +330,7 @@ method = "limma"                # limma | ttest | wilcoxon
 trend = false                   # eBayes(trend = TRUE)
 robust = false                  # eBayes(robust = TRUE)
 # lfc = 0.5                     # treat: test |logFC| > lfc
+# correlation = 0.4             # with design.block: known within-block correlation
 adjust = "BH"                   # BH | bonferroni | holm | BY | none
 
 [score]

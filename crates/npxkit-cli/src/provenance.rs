@@ -37,6 +37,8 @@ pub struct RunRecord {
     outputs: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     steps: Vec<StepTime>,
+    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    results: serde_json::Map<String, serde_json::Value>,
     seconds: f64,
     #[serde(skip)]
     started: Option<Instant>,
@@ -54,6 +56,7 @@ impl RunRecord {
             inputs: vec![],
             outputs: vec![],
             steps: vec![],
+            results: serde_json::Map::new(),
             seconds: 0.0,
             started: Some(Instant::now()),
         }
@@ -74,6 +77,12 @@ impl RunRecord {
     /// Records an output file name.
     pub fn output(&mut self, name: &str) {
         self.outputs.push(name.to_string());
+    }
+
+    /// Records a number the run estimated (e.g. the consensus correlation), under
+    /// `results` in run.json.
+    pub fn note(&mut self, key: &str, value: serde_json::Value) {
+        self.results.insert(key.to_string(), value);
     }
 
     /// Records the wall time of one step of `npxkit run`.

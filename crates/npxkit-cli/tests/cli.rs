@@ -714,6 +714,76 @@ fn de_parity_reference_level() {
     de_parity("reference_level");
 }
 
+/// --block: duplicateCorrelation's consensus and the blocked fit through the CLI
+/// (test-data/reference/de_cli.R case h), at the same tolerances as the fixed-effect
+/// cases; the consensus in run.json within 1e-10.
+#[test]
+fn de_parity_blocked() {
+    de_parity("blocked");
+    let root = repo().join("test-data/reference/de_cli");
+    let (_dir, out, _) = de_run_case(&root, "blocked");
+    let run: serde_json::Value = serde_json::from_str(&read(&out.join("run.json"))).unwrap();
+    let got = run["results"]["duplicate_correlation"]["consensus"]
+        .as_f64()
+        .unwrap();
+    let want = de_num(read(&root.join("blocked.consensus")).trim());
+    assert!(
+        (got - want).abs() < 1e-10 * want.abs(),
+        "consensus {got} vs R {want}"
+    );
+    let dupcor = read(&out.join("dupcor.tsv"));
+    assert_eq!(dupcor.lines().count(), 1 + 120, "one row per assay");
+}
+
+#[test]
+fn de_block_usage_errors() {
+    let input = repo().join("test-data/reference/de_cli/input");
+    let dir = tempfile::tempdir().unwrap();
+    let base = |extra: &[&str]| -> Vec<String> {
+        let mut a: Vec<String> = [
+            "de",
+            "--npx",
+            p(&input.join("npx.csv")),
+            "--samples",
+            p(&input.join("samples.tsv")),
+            "--group",
+            "timepoint",
+            "--contrast",
+            "C2D1-C1D1",
+            "--out",
+            p(dir.path()),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+    let call = |extra: &[&str]| {
+        let a = base(extra);
+        let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+        fails(&refs, 2)
+    };
+    let e = call(&["--block", "subject", "--pair", "subject"]);
+    assert!(e.contains("--pair") || e.contains("--block"), "{e}");
+    let e = call(&["--block", "subject", "--method", "ttest"]);
+    assert!(e.contains("--block needs --method limma"), "{e}");
+    let e = call(&["--block", "subject", "--correlation", "1"]);
+    assert!(
+        e.contains("--correlation must be strictly between -1 and 1"),
+        "{e}"
+    );
+    let e = call(&["--block", "nosuch"]);
+    assert!(e.contains("--block nosuch"), "{e}");
+    let e = call(&["--correlation", "0.2"]);
+    assert!(e.contains("--block"), "{e}");
+}
+
+#[test]
+fn de_parity_blocked_known_correlation() {
+    de_parity("blocked_known");
+}
+
 #[test]
 fn de_errors() {
     let input = repo().join("test-data/reference/de_cli/input");

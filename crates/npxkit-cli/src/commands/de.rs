@@ -24,8 +24,8 @@ use npxkit_core::{
 };
 use npxkit_io::{fmt_f64, fmt_text, TsvTable};
 use npxkit_limma::{
-    contrasts_fit, ebayes, lm_fit, top_table, treat, AdjustMethod, EbayesFit, EbayesOptions,
-    LinearModelFit, TopTableRow,
+    contrasts_fit, duplicate_correlation, ebayes, lm_fit, lm_fit_blocked, top_table, treat,
+    AdjustMethod, EbayesFit, EbayesOptions, LinearModelFit, TopTableRow,
 };
 use npxkit_stats::{
     p_adjust, t_test_paired, t_test_two_sample, wilcox_test_paired, wilcox_test_two_sample,
@@ -73,6 +73,8 @@ pub fn options_json(args: &DeArgs) -> serde_json::Value {
         "method": args.method.name(),
         "contrast": args.contrast,
         "pair": args.pair,
+        "block": args.block,
+        "correlation": args.correlation,
         "covariates": args.covariates,
         "trend": args.trend,
         "robust": args.robust,
@@ -115,7 +117,7 @@ pub fn execute(
     }
     let (tables, n_samples) = match args.method {
         MethodArg::Limma => (
-            limma_tables(args, m, &design, adjust)?,
+            limma_tables(args, m, &design, adjust, out, record)?,
             design.samples.len(),
         ),
         method => classical_tables(
@@ -135,12 +137,15 @@ pub fn execute(
     Ok(summary(m, &design, n_samples, &tables, adjust))
 }
 
-/// `--method limma`: lm_fit, then the moderated statistics of each contrast.
+/// `--method limma`: lm_fit (or, with --block, duplicateCorrelation and the blocked
+/// fit), then the moderated statistics of each contrast.
 fn limma_tables(
     args: &DeArgs,
     m: &NpxMatrix,
     design: &Design,
     adjust: AdjustMethod,
+    out: &Path,
+    record: &mut RunRecord,
 ) -> Result<Vec<Vec<TopTableRow>>> {
     log::info!(
         "design: {} samples x {} coefficients ({})",
@@ -149,8 +154,41 @@ fn limma_tables(
         design.coef_names.join(", ")
     );
     let y = m.values.select(Axis(1), &design.samples);
-    let fit = lm_fit(y.view(), design.matrix.view(), &design.coef_names)
-        .context("fitting the linear models")?;
+    let fit = match &args.block {
+        None => lm_fit(y.view(), design.matrix.view(), &design.coef_names)
+            .context("fitting the linear models")?,
+        Some(column) => {
+            let block = block_labels(m, design, column)?;
+            let rho = match args.correlation {
+                Some(rho) => rho,
+                None => {
+                    let dc = duplicate_correlation(y.view(), design.matrix.view(), &block)
+                        .context("estimating the within-block correlation")?;
+                    dupcor_table(m, &dc).write_atomic(&out.join("dupcor.tsv"))?;
+                    record.output("dupcor.tsv");
+                    log::info!(
+                        "duplicateCorrelation: consensus {} over {} assays",
+                        dc.consensus,
+                        dc.n_estimated
+                    );
+                    record.note(
+                        "duplicate_correlation",
+                        json!({"consensus": dc.consensus, "n_estimated": dc.n_estimated,
+                               "note": format!("{:?}", dc.note)}),
+                    );
+                    dc.consensus
+                }
+            };
+            lm_fit_blocked(
+                y.view(),
+                design.matrix.view(),
+                &design.coef_names,
+                &block,
+                rho,
+            )
+            .context("fitting the blocked linear models")?
+        }
+    };
     check_estimable(&fit, design)?;
     let opts = EbayesOptions {
         trend: args.trend,
@@ -158,6 +196,45 @@ fn limma_tables(
         ..EbayesOptions::default()
     };
     contrast_tables(&fit, design, &opts, args.lfc, adjust)
+}
+
+/// The block (subject) of every design sample; a sample without one is an error.
+fn block_labels<'a>(m: &'a NpxMatrix, design: &Design, column: &str) -> Result<Vec<&'a str>> {
+    let man = m.manifest.as_ref().context("--block needs a manifest")?;
+    let c = man.column_index(column).ok_or_else(|| {
+        UsageError(format!(
+            "--block {column}: no such manifest column (columns: {})",
+            man.columns().join(", ")
+        ))
+    })?;
+    let values = m.sample_values(c);
+    design
+        .samples
+        .iter()
+        .map(|&j| {
+            values[j].ok_or_else(|| {
+                anyhow::anyhow!(
+                    "sample {} has no `{column}` value; every sample in the model needs its block",
+                    m.samples[j].sample_id
+                )
+            })
+        })
+        .collect()
+}
+
+/// dupcor.tsv: the per-assay correlations of duplicateCorrelation (atanh scale, as
+/// limma's atanh.correlations, and back-transformed).
+fn dupcor_table(m: &NpxMatrix, dc: &npxkit_limma::DupCorResult) -> TsvTable {
+    let mut t = TsvTable::new(["OlinkID", "Assay", "atanh_correlation", "correlation"]);
+    for (a, z) in m.assays.iter().zip(&dc.per_assay) {
+        t.push(vec![
+            fmt_text(Some(&a.olink_id)),
+            fmt_text(a.assay.as_deref()),
+            fmt_f64(*z),
+            fmt_f64(z.tanh()),
+        ]);
+    }
+    t
 }
 
 /// Checks what clap cannot: options that depend on each other or on a value.
@@ -181,11 +258,20 @@ fn check_args(args: &DeArgs) -> Result<()> {
             ("--trend", args.trend),
             ("--robust", args.robust),
             ("--lfc", args.lfc.is_some()),
+            ("--block", args.block.is_some()),
         ];
         if let Some((flag, _)) = limma_only.iter().find(|(_, given)| *given) {
             return Err(UsageError(format!(
                 "{flag} needs --method limma: --method {} compares the two levels of each contrast without a model; drop {flag} or use --method limma",
                 args.method.name()
+            ))
+            .into());
+        }
+    }
+    if let Some(rho) = args.correlation {
+        if !(rho.is_finite() && rho > -1.0 && rho < 1.0) {
+            return Err(UsageError(format!(
+                "--correlation must be strictly between -1 and 1, got {rho}"
             ))
             .into());
         }
@@ -412,7 +498,7 @@ fn protein_values(args: &DeArgs, m: &NpxMatrix, out: &Path) -> Result<()> {
     }
     let (level, baseline) =
         parse_contrast(contrast, &args.group, &levels).map_err(|e| UsageError(e.to_string()))?;
-    let subjects = match &args.pair {
+    let subjects = match args.pair.as_ref().or(args.block.as_ref()) {
         Some(p) => values_of(p),
         None => vec![None; m.n_samples()],
     };

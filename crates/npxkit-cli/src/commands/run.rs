@@ -150,6 +150,12 @@ impl Steps {
                 "no sample manifest: pass --samples FILE or set input.samples in the config".into(),
             )
         })?;
+        if !cfg.design.block.is_empty() && !cfg.design.pair.is_empty() {
+            return Err(UsageError(
+                "design.block and design.pair both set: the subject is either a fixed (pair) or a random (block) effect; set pair = \"\" to use block".into(),
+            )
+            .into());
+        }
         if cfg.design.contrast.is_empty() {
             return Err(
                 UsageError("design.contrast is empty: give at least one B-A".into()).into(),
@@ -165,11 +171,16 @@ impl Steps {
             control_pattern: cfg.input.control_pattern.clone(),
         };
         let pair = (!cfg.design.pair.is_empty()).then(|| cfg.design.pair.clone());
+        // The subject for pairing (QC report, score tests, paired plots): the fixed-effect
+        // pair or, with design.block, the random-effect block.
+        let subject = pair
+            .clone()
+            .or_else(|| (!cfg.design.block.is_empty()).then(|| cfg.design.block.clone()));
         let first = cfg.design.contrast[0].clone();
         let qc = QcArgs {
             input: input.clone(),
-            group: Some(cfg.design.group.clone()).filter(|_| pair.is_some()),
-            pair: pair.clone(),
+            group: Some(cfg.design.group.clone()).filter(|_| subject.is_some()),
+            pair: subject.clone(),
             pca_outlier_sd: cfg.qc.pca_outlier_sd,
             out: out.to_path_buf(),
         };
@@ -180,6 +191,8 @@ impl Steps {
             pair: pair.clone(),
             method: pick::<MethodArg>("de.method", &cfg.de.method)?,
             covariates: cfg.design.covariates.clone(),
+            block: (!cfg.design.block.is_empty()).then(|| cfg.design.block.clone()),
+            correlation: cfg.de.correlation,
             trend: cfg.de.trend,
             robust: cfg.de.robust,
             lfc: cfg.de.lfc,
@@ -205,7 +218,7 @@ impl Steps {
                 resolve_aliases: s.resolve_aliases,
                 group: Some(cfg.design.group.clone()),
                 contrast: Some(first.clone()),
-                pair: pair.clone(),
+                pair: subject.clone(),
                 adjust: pick::<AdjustArg>("score.adjust", &s.adjust)?,
                 out: out.to_path_buf(),
             })
