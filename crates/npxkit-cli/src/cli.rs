@@ -209,10 +209,10 @@ pub struct RunArgs {
 /// Input NPX file, manifest and QC rules shared by analysis subcommands.
 #[derive(Debug, Args, Clone)]
 pub struct InputArgs {
-    /// Olink NPX file: long CSV/TSV, Target 96 wide CSV or xlsx, Explore parquet or zip delivery
-    /// (detected from content); `-` reads standard input.
+    /// Olink NPX file (required): long CSV/TSV, Target 96 wide CSV or xlsx, Explore parquet or
+    /// zip delivery (detected from content); `-` reads standard input.
     #[arg(long, value_name = "FILE")]
-    pub npx: PathBuf,
+    pub npx: Option<PathBuf>,
     /// Sample manifest (TSV or CSV) with a SampleID column and free columns.
     #[arg(long, value_name = "FILE")]
     pub samples: Option<PathBuf>,
@@ -234,6 +234,13 @@ pub struct InputArgs {
 }
 
 impl InputArgs {
+    /// The NPX file; a usage error when --npx was not given.
+    pub fn npx_path(&self) -> Result<&std::path::Path, crate::UsageError> {
+        self.npx.as_deref().ok_or_else(|| {
+            crate::UsageError("--npx FILE is required: the Olink NPX delivery to analyse".into())
+        })
+    }
+
     /// The QC options as recorded in `run.json`.
     pub fn qc_options_json(&self) -> serde_json::Value {
         serde_json::json!({
@@ -282,12 +289,14 @@ pub struct DeArgs {
     /// Input and QC rules (--samples is required here).
     #[command(flatten)]
     pub input: InputArgs,
-    /// Manifest column with the group compared (timepoint, arm).
-    #[arg(long, value_name = "COL")]
+    /// Manifest column with the group compared (timepoint, arm). Required (except with
+    /// --merge).
+    #[arg(long, value_name = "COL", default_value = "")]
     pub group: String,
     /// Contrast B-A: level B minus level A of --group (e.g. C2D1-C1D1). Repeatable;
-    /// with more than one, de.tsv gains a leading `contrast` column.
-    #[arg(long, value_name = "B-A", required = true)]
+    /// with more than one, de.tsv gains a leading `contrast` column. Required (except
+    /// with --merge).
+    #[arg(long, value_name = "B-A")]
     pub contrast: Vec<String>,
     /// Manifest column with the subject: a blocking factor (paired design ~ subject + group);
     /// with --method ttest|wilcoxon, the paired test on subjects with both levels.
@@ -302,6 +311,16 @@ pub struct DeArgs {
     /// With --block: the within-block correlation to use instead of estimating it.
     #[arg(long, value_name = "RHO", requires = "block")]
     pub correlation: Option<f64>,
+    /// Scatter: fit only the K-th of N equal slices of the assays (1-based) and write
+    /// de.partial.tsv (the per-assay fits) instead of de.tsv; gather with --merge.
+    /// --method limma only.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Gather: the de.partial.tsv of every shard (any order); runs the empirical Bayes
+    /// step over all of them and writes the de.tsv one unsharded run would write, byte
+    /// for byte. Takes only --out (and --adjust is read from the shards).
+    #[arg(long, value_name = "PARTIAL", num_args = 1.., conflicts_with = "shard")]
+    pub merge: Vec<PathBuf>,
     /// Test per assay: limma's moderated t, R's t.test (Welch, or paired with --pair) or
     /// wilcox.test (rank-sum, or signed-rank with --pair).
     #[arg(long, value_enum, default_value_t = MethodArg::Limma)]

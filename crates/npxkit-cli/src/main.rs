@@ -76,6 +76,10 @@ fn init_logging(verbose: u8, quiet: bool) {
     };
     env_logger::Builder::new()
         .filter_level(level)
+        // The SVG rasteriser reports every zero-size shape it skips (empty histogram
+        // bars, …): harmless, and not the user's business.
+        .filter_module("usvg", log::LevelFilter::Error)
+        .filter_module("resvg", log::LevelFilter::Error)
         .format_timestamp(None)
         .format_target(false)
         .init();

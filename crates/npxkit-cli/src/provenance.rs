@@ -74,6 +74,11 @@ impl RunRecord {
         });
     }
 
+    /// The input files recorded so far.
+    pub fn inputs(&self) -> &[InputFile] {
+        &self.inputs
+    }
+
     /// Records an output file name.
     pub fn output(&mut self, name: &str) {
         self.outputs.push(name.to_string());

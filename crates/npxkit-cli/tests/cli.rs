@@ -2154,3 +2154,182 @@ fn run_official_example() {
         assert!(out.path().join(format!("figures/{f}.svg")).is_file(), "{f}");
     }
 }
+
+// -----------------------------------------------------------------------------------
+// npxkit de --shard / --merge
+// -----------------------------------------------------------------------------------
+
+/// Four shards merged (in any order) give the bytes of one run: two contrasts (one
+/// through contrasts.fit), trend + robust; and the blocked model with a known
+/// correlation.
+#[test]
+fn de_shards_merge_to_the_same_bytes() {
+    let input = repo().join("test-data/reference/de_cli/input");
+    let cases: [&[&str]; 2] = [
+        &[
+            "--group",
+            "timepoint",
+            "--pair",
+            "subject",
+            "--contrast",
+            "C2D1-C1D1",
+            "--contrast",
+            "C1D1-C2D1",
+            "--trend",
+            "--robust",
+            "--adjust",
+            "holm",
+        ],
+        &[
+            "--group",
+            "timepoint",
+            "--block",
+            "subject",
+            "--correlation",
+            "0.4",
+            "--covariates",
+            "age",
+            "--contrast",
+            "C2D1-C1D1",
+        ],
+    ];
+    for (c, opts) in cases.iter().enumerate() {
+        let dir = tempfile::tempdir().unwrap();
+        let with = |extra: &[&str], out: &Path| -> Vec<String> {
+            let mut a: Vec<String> = [
+                "de",
+                "--npx",
+                p(&input.join("npx.csv")),
+                "--samples",
+                p(&input.join("samples.tsv")),
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+            a.extend(opts.iter().map(|s| s.to_string()));
+            a.extend(extra.iter().map(|s| s.to_string()));
+            a.extend(["--out".to_string(), p(out).to_string()]);
+            a
+        };
+        let call = |a: Vec<String>| {
+            let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+            ok(&refs)
+        };
+        call(with(&[], &dir.path().join("whole")));
+        let mut partials = Vec::new();
+        for k in [3, 1, 4, 2] {
+            let out = dir.path().join(format!("s{k}"));
+            call(with(&["--shard", &format!("{k}/4")], &out));
+            assert!(!out.join("de.tsv").exists(), "a shard writes no de.tsv");
+            partials.push(out.join("de.partial.tsv"));
+        }
+        let merged = dir.path().join("merged");
+        let mut a = vec!["de".to_string(), "--merge".into()];
+        a.extend(partials.iter().map(|x| p(x).to_string()));
+        a.extend(["--out".into(), p(&merged).into()]);
+        call(a);
+        assert_eq!(
+            std::fs::read(merged.join("de.tsv")).unwrap(),
+            std::fs::read(dir.path().join("whole/de.tsv")).unwrap(),
+            "case {c}: merged de.tsv differs from the unsharded run"
+        );
+    }
+}
+
+#[test]
+fn de_merge_errors() {
+    let input = repo().join("test-data/reference/de_cli/input");
+    let dir = tempfile::tempdir().unwrap();
+    let (npx, samples) = (input.join("npx.csv"), input.join("samples.tsv"));
+    let shard = |k: usize, n: usize, extra: &[&str]| -> PathBuf {
+        let out = dir.path().join(format!("s{k}of{n}{}", extra.join("")));
+        let mut a = vec![
+            "de",
+            "--npx",
+            p(&npx),
+            "--samples",
+            p(&samples),
+            "--group",
+            "timepoint",
+            "--pair",
+            "subject",
+            "--contrast",
+            "C2D1-C1D1",
+        ];
+        let spec = format!("{k}/{n}");
+        a.extend(["--shard", &spec]);
+        a.extend(extra);
+        a.extend(["--out", p(&out)]);
+        ok(&a);
+        out.join("de.partial.tsv")
+    };
+    let (a, b, c) = (shard(1, 3, &[]), shard(2, 3, &[]), shard(3, 3, &[]));
+    let out = dir.path().join("m");
+    let e = fails(&["de", "--merge", p(&a), p(&c), "--out", p(&out)], 2);
+    assert!(e.contains("missing: 2/3"), "{e}");
+    let e = fails(
+        &[
+            "de",
+            "--merge",
+            p(&a),
+            p(&a),
+            p(&b),
+            p(&c),
+            "--out",
+            p(&out),
+        ],
+        2,
+    );
+    assert!(e.contains("given twice: 1/3"), "{e}");
+    let trend = shard(2, 3, &["--trend"]);
+    let e = fails(
+        &["de", "--merge", p(&a), p(&trend), p(&c), "--out", p(&out)],
+        2,
+    );
+    assert!(e.contains("other options"), "{e}");
+    // A truncated partial file is named with its line.
+    let text = read(&b);
+    let cut = dir.path().join("cut.tsv");
+    std::fs::write(&cut, &text[..text.len() - 7]).unwrap();
+    let e = fails(
+        &["de", "--merge", p(&a), p(&cut), p(&c), "--out", p(&out)],
+        1,
+    );
+    assert!(e.contains("cut.tsv") && e.contains("truncated"), "{e}");
+    let e = fails(
+        &[
+            "de",
+            "--merge",
+            p(&a),
+            "--npx",
+            p(&input.join("npx.csv")),
+            "--out",
+            p(&out),
+        ],
+        2,
+    );
+    assert!(e.contains("--merge takes only"), "{e}");
+    assert!(
+        !out.join("de.tsv").exists(),
+        "no table after a failed merge"
+    );
+    let e = fails(
+        &[
+            "de",
+            "--npx",
+            p(&input.join("npx.csv")),
+            "--samples",
+            p(&input.join("samples.tsv")),
+            "--group",
+            "timepoint",
+            "--contrast",
+            "C2D1-C1D1",
+            "--shard",
+            "5/4",
+            "--out",
+            p(&out),
+        ],
+        2,
+    );
+    assert!(e.contains("--shard `5/4`"), "{e}");
+}

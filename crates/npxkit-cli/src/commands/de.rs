@@ -15,12 +15,12 @@ use ndarray::{Array2, Axis};
 use serde_json::json;
 
 use crate::cli::{DeArgs, MethodArg};
-use crate::commands::{adjust_method, ensure_out_dir, load_input, usage_or_data};
+use crate::commands::{adjust_method, de_shard, ensure_out_dir, load_input, usage_or_data};
 use crate::provenance::RunRecord;
 use crate::UsageError;
 use npxkit_core::{
-    build_design, pair_samples, parse_contrast, Contrast, CoreError, Design, DesignSpec, NpxMatrix,
-    QcReport,
+    build_design, pair_samples, parse_contrast, AssayInfo, Contrast, CoreError, Design, DesignSpec,
+    NpxMatrix, QcReport,
 };
 use npxkit_io::{fmt_f64, fmt_text, TsvTable};
 use npxkit_limma::{
@@ -57,6 +57,9 @@ const COLUMNS: [&str; 12] = [
 pub fn run(args: DeArgs) -> Result<()> {
     check_args(&args)?;
     ensure_out_dir(&args.out)?;
+    if !args.merge.is_empty() {
+        return merge(&args);
+    }
     let mut record = RunRecord::start("de", options_json(&args));
     let report = load_input(&args.input, &mut record)?;
     let summary = execute(&args, &report, &args.out, &mut record)?;
@@ -115,6 +118,9 @@ pub fn execute(
     for w in &design.warnings {
         log::warn!("{w}");
     }
+    if args.shard.is_some() {
+        return write_shard(args, m, &design, out, record);
+    }
     let (tables, n_samples) = match args.method {
         MethodArg::Limma => (
             limma_tables(args, m, &design, adjust, out, record)?,
@@ -129,7 +135,7 @@ pub fn execute(
             adjust,
         )?,
     };
-    let table = de_table(m, &design, &tables);
+    let table = de_table(&m.assays, &design, &tables);
     table.write_atomic(&out.join("de.tsv"))?;
     record.output("de.tsv");
     protein_values(args, m, out)?;
@@ -198,6 +204,117 @@ fn limma_tables(
     contrast_tables(&fit, design, &opts, args.lfc, adjust)
 }
 
+/// `--shard K/N`: fits the K-th slice of the assays and writes de.partial.tsv.
+fn write_shard(
+    args: &DeArgs,
+    m: &NpxMatrix,
+    design: &Design,
+    out: &Path,
+    record: &mut RunRecord,
+) -> Result<String> {
+    let (k, n) = de_shard::parse_shard(args.shard.as_deref().unwrap_or("1/1"))?;
+    let (start, end) = de_shard::slice(k, n, m.n_assays());
+    let rows: Vec<usize> = (start..end).collect();
+    let y = m
+        .values
+        .select(Axis(0), &rows)
+        .select(Axis(1), &design.samples);
+    let fit = match &args.block {
+        None => lm_fit(y.view(), design.matrix.view(), &design.coef_names)
+            .context("fitting the linear models")?,
+        Some(column) => {
+            let rho = args.correlation.ok_or_else(|| {
+                UsageError(
+                    "--shard with --block needs --correlation X: the consensus correlation pools all assays; estimate it once (npxkit de --block without --shard, see run.json) and pass it to every shard".into(),
+                )
+            })?;
+            let block = block_labels(m, design, column)?;
+            lm_fit_blocked(
+                y.view(),
+                design.matrix.view(),
+                &design.coef_names,
+                &block,
+                rho,
+            )
+            .context("fitting the blocked linear models")?
+        }
+    };
+    check_estimable(&fit, design)?;
+    let mut fingerprint = options_json(args);
+    fingerprint["shard"] = serde_json::Value::Null;
+    fingerprint["inputs"] = serde_json::to_value(record.inputs())?;
+    let header = de_shard::header_for((k, n), m.n_assays(), start, fingerprint, design, &fit);
+    de_shard::write_partial(
+        &out.join(de_shard::PARTIAL_NAME),
+        &header,
+        &m.assays[start..end],
+        &fit,
+    )?;
+    record.output(de_shard::PARTIAL_NAME);
+    Ok(format!(
+        "de: shard {k}/{n}: assays {}..{} of {} fitted on {} samples; gather with npxkit de --merge",
+        start + 1,
+        end,
+        m.n_assays(),
+        design.samples.len()
+    ))
+}
+
+/// `--merge`: the empirical Bayes step over every shard, then de.tsv.
+fn merge(args: &DeArgs) -> Result<()> {
+    let merged = de_shard::merge(&args.merge)?;
+    let mut record = RunRecord::start(
+        "de",
+        json!({"merge": args.merge, "shards": merged.fingerprint.clone()}),
+    );
+    for p in &args.merge {
+        let bytes = std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
+        record.input(p, &bytes);
+    }
+    let o = &merged.fingerprint;
+    let opts = EbayesOptions {
+        trend: o["trend"] == true,
+        robust: o["robust"] == true,
+        ..EbayesOptions::default()
+    };
+    let name = o["adjust"].as_str().unwrap_or("BH");
+    let adjust = <crate::cli::AdjustArg as clap::ValueEnum>::from_str(name, false)
+        .map(adjust_method)
+        .map_err(|_| anyhow::anyhow!("the shards record an unknown --adjust `{name}`"))?;
+    let tables = contrast_tables(
+        &merged.fit,
+        &merged.design,
+        &opts,
+        o["lfc"].as_f64(),
+        adjust,
+    )?;
+    de_table(&merged.assays, &merged.design, &tables).write_atomic(&args.out.join("de.tsv"))?;
+    record.output("de.tsv");
+    record.finish(&args.out)?;
+    let per: Vec<String> = merged
+        .design
+        .contrasts
+        .iter()
+        .zip(&tables)
+        .map(|(c, rows)| {
+            let sig = |up: bool| {
+                rows.iter()
+                    .filter(|r| r.adj_p_val < SUMMARY_ALPHA && (r.log_fc > 0.0) == up)
+                    .count()
+            };
+            format!("{}: {} up, {} down", c.name, sig(true), sig(false))
+        })
+        .collect();
+    println!(
+        "de: merged {} shards, {} assays; adj.P.Val < {SUMMARY_ALPHA} ({}): {}",
+        args.merge.len(),
+        merged.assays.len(),
+        adjust.r_name(),
+        per.join("; ")
+    );
+    Ok(())
+}
+
 /// The block (subject) of every design sample; a sample without one is an error.
 fn block_labels<'a>(m: &'a NpxMatrix, design: &Design, column: &str) -> Result<Vec<&'a str>> {
     let man = m.manifest.as_ref().context("--block needs a manifest")?;
@@ -239,6 +356,35 @@ fn dupcor_table(m: &NpxMatrix, dc: &npxkit_limma::DupCorResult) -> TsvTable {
 
 /// Checks what clap cannot: options that depend on each other or on a value.
 fn check_args(args: &DeArgs) -> Result<()> {
+    if !args.merge.is_empty() {
+        let given = args.input.npx.is_some()
+            || args.input.samples.is_some()
+            || !args.group.is_empty()
+            || !args.contrast.is_empty();
+        if given {
+            return Err(UsageError(
+                "--merge takes only the partial files and --out: the model and the data come from the shards".into(),
+            )
+            .into());
+        }
+        return Ok(());
+    }
+    if args.group.is_empty() {
+        return Err(
+            UsageError("--group COL is required: the manifest column compared".into()).into(),
+        );
+    }
+    if args.contrast.is_empty() {
+        return Err(
+            UsageError("--contrast B-A is required, e.g. --contrast C2D1-C1D1".into()).into(),
+        );
+    }
+    if let Some(spec) = &args.shard {
+        crate::commands::de_shard::parse_shard(spec)?;
+        if args.method != MethodArg::Limma {
+            return Err(UsageError("--shard needs --method limma (the classical tests need no gather step: run them whole)".into()).into());
+        }
+    }
     if args.input.samples.is_none() {
         return Err(UsageError(
             "npxkit de needs a sample manifest: --samples FILE with the --group column".into(),
@@ -413,7 +559,7 @@ fn report_diagnostics(eb: &EbayesFit) {
 }
 
 /// de.tsv: one row per assay and contrast, each contrast's rows sorted by P.Value.
-fn de_table(m: &NpxMatrix, design: &Design, tables: &[Vec<TopTableRow>]) -> TsvTable {
+fn de_table(assays: &[AssayInfo], design: &Design, tables: &[Vec<TopTableRow>]) -> TsvTable {
     let several = design.contrasts.len() > 1;
     let header: Vec<&str> = several
         .then_some("contrast")
@@ -423,7 +569,7 @@ fn de_table(m: &NpxMatrix, design: &Design, tables: &[Vec<TopTableRow>]) -> TsvT
     let mut t = TsvTable::new(header);
     for (c, rows) in design.contrasts.iter().zip(tables) {
         for r in rows {
-            let a = &m.assays[r.index];
+            let a = &assays[r.index];
             let mut row = Vec::with_capacity(13);
             if several {
                 row.push(fmt_text(Some(&c.name)));

@@ -328,7 +328,7 @@ fn run_matrix_method(
         .clone()
         .ok_or_else(|| need("--contrast B-A"))?;
     let input = InputArgs {
-        npx,
+        npx: Some(npx),
         samples: Some(samples),
         exclude_warn: false,
         mask_assay_warn: false,

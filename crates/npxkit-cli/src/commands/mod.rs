@@ -2,6 +2,7 @@
 
 mod cluster;
 mod de;
+mod de_shard;
 mod enrich;
 mod genesets;
 mod qc;
@@ -61,12 +62,13 @@ pub fn load_input(input: &InputArgs, record: &mut RunRecord) -> Result<QcReport>
         ))
         .into());
     }
-    let bytes = npxkit_io::read_bytes(&input.npx)?;
-    record.input(&input.npx, &bytes);
-    let long = npxkit_io::read_npx_bytes(&bytes, &input.npx)?;
+    let npx = input.npx_path()?;
+    let bytes = npxkit_io::read_bytes(npx)?;
+    record.input(npx, &bytes);
+    let long = npxkit_io::read_npx_bytes(&bytes, npx)?;
     log::info!(
         "{}: {} ({} rows)",
-        input.npx.display(),
+        npx.display(),
         long.source().format.name(),
         long.height()
     );
@@ -98,7 +100,7 @@ pub fn load_input(input: &InputArgs, record: &mut RunRecord) -> Result<QcReport>
     let report = match build_matrix(&long, manifest.as_ref(), &opts) {
         Ok(r) => r,
         Err(CoreError::InvalidOption(msg)) => return Err(UsageError(msg).into()),
-        Err(e) => return Err(e).with_context(|| format!("QC of {}", input.npx.display())),
+        Err(e) => return Err(e).with_context(|| format!("QC of {}", npx.display())),
     };
     for w in &report.warnings {
         log::warn!("{w}");

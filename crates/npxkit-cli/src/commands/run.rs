@@ -162,7 +162,7 @@ impl Steps {
             );
         }
         let input = InputArgs {
-            npx,
+            npx: Some(npx),
             samples: Some(samples),
             exclude_warn: cfg.input.exclude_warn,
             mask_assay_warn: cfg.input.mask_assay_warn,
@@ -193,6 +193,8 @@ impl Steps {
             covariates: cfg.design.covariates.clone(),
             block: (!cfg.design.block.is_empty()).then(|| cfg.design.block.clone()),
             correlation: cfg.de.correlation,
+            shard: None,
+            merge: vec![],
             trend: cfg.de.trend,
             robust: cfg.de.robust,
             lfc: cfg.de.lfc,
@@ -230,7 +232,7 @@ impl Steps {
             Some(EnrichArgs {
                 de: Some(out.join("de.tsv")),
                 contrast: Some(first.clone()),
-                npx: Some(input.npx.clone()),
+                npx: input.npx.clone(),
                 samples: input.samples.clone(),
                 group: Some(cfg.design.group.clone()),
                 pair: pair.clone(),
