@@ -3,7 +3,8 @@
 # by `make test`:
 #   a. Snakemake (workflows/snakemake) on test-data/sim-small with --cores 2: every output
 #      exists, de/scores/enrichment tables are byte-identical to a direct `npxkit run` with
-#      the same options, and a second invocation has nothing to do;
+#      the same options, and a second invocation has nothing to do; then again with
+#      `de_shards: 4` (de_shard x 4 scatter jobs, de_merge gather): de.tsv byte-identical too;
 #   b. CWL (workflows/cwl) under cwltool: every tool validates, workflow.cwl runs on the
 #      same study and its tables equal the direct run's;
 #   c. Nextflow (workflows/nextflow): each module's script: and stub: commands, run with
@@ -209,6 +210,50 @@ EOF
     fi
 }
 
+# de_shards: 4: de becomes 4 de_shard jobs and one de_merge job; its de.tsv must equal the
+# direct (unsharded) run's byte for byte. One contrast, de only (score/enrich/report off).
+snakemake_shards_test() {
+    local sm=$TMP/snakemake-shards out=$TMP/snakemake-shards/out n=4 k
+    mkdir -p "$sm"
+    cat >"$sm/test.yaml" <<EOF
+npx: $STUDY/npx.parquet
+samples: $STUDY/samples.tsv
+out: $out
+npxkit: $BIN
+contrasts: [$CONTRAST]
+de: {trend: true}
+de_shards: $n
+score: {enabled: false}
+enrich: {enabled: false}
+report: {enabled: false}
+EOF
+    local args=(-s "$ROOT/workflows/snakemake/Snakefile"
+        --configfile "$ROOT/workflows/snakemake/config.yaml" "$sm/test.yaml"
+        --directory "$sm" --cores 2)
+    if ! "$VENV/bin/snakemake" "${args[@]}" >"$sm/run1.log" 2>&1; then
+        tail -40 "$sm/run1.log" >&2
+        fail "snakemake (de_shards: $n): run failed (log: $sm/run1.log)"
+        return 0
+    fi
+    local expected=("$out/de/$CONTRAST/de.tsv" "$out/de/$CONTRAST/run.json" "$out/logs/de/$CONTRAST.log")
+    for k in $(seq 1 $n); do
+        expected+=("$out/de/$CONTRAST/shards/$k/de.partial.tsv" "$out/de/$CONTRAST/shards/$k/run.json"
+            "$out/logs/de/$CONTRAST/shard-$k.log")
+    done
+    exists "snakemake (de_shards: $n): outputs" "${expected[@]}" || return 0
+    # The jobs Snakemake ran: n scatter jobs, one gather, no unsharded de.
+    local shard_jobs merge_jobs de_jobs
+    shard_jobs=$(grep -cE '^(local)?rule de_shard:' "$sm/run1.log" || true)
+    merge_jobs=$(grep -cE '^(local)?rule de_merge:' "$sm/run1.log" || true)
+    de_jobs=$(grep -cE '^(local)?rule de:' "$sm/run1.log" || true)
+    if [ "$shard_jobs" -ne $n ] || [ "$merge_jobs" -ne 1 ] || [ "$de_jobs" -ne 0 ]; then
+        fail "snakemake (de_shards: $n): ran $shard_jobs de_shard, $merge_jobs de_merge, $de_jobs de jobs (expected $n, 1, 0; log: $sm/run1.log)"
+        return 0
+    fi
+    same "snakemake (de_shards: $n)" "$out/de/$CONTRAST/de.tsv" "$TMP/direct/de.tsv" || return 0
+    pass "snakemake: de_shards: $n ($n de_shard jobs + de_merge) de.tsv byte-identical to direct npxkit"
+}
+
 # --------------------------------------------------------------------- b. CWL
 cwl_test() {
     local cwl=$TMP/cwl f ok=true
@@ -289,6 +334,7 @@ EOF
 if $VENV_OK; then
     echo "snakemake $("$VENV/bin/snakemake" --version), cwltool $CWLTOOL_VERSION"
     snakemake_test
+    snakemake_shards_test
     cwl_test
 elif [ -n "$venv_reason" ]; then
     skip "snakemake and cwl: $venv_reason"
