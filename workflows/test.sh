@@ -22,6 +22,7 @@ ROOT=$PWD
 
 SNAKEMAKE_VERSION=9.27.1
 CWLTOOL_VERSION=3.3.20260925135507
+NETWORKX_VERSION=3.4.2   # reads network.graphml back (issue #7: a real GraphML reader)
 
 NPXKIT=${NPXKIT:-target/debug/npxkit}
 case $NPXKIT in /*) ;; *) NPXKIT=$ROOT/$NPXKIT ;; esac
@@ -114,7 +115,7 @@ fi
 # --------------------------------------------------------------------- venv (PyPI)
 VENV_OK=false
 venv_reason=""
-stamp="$VENV/.npxkit-workflow-venv snakemake==$SNAKEMAKE_VERSION cwltool==$CWLTOOL_VERSION"
+stamp="$VENV/.npxkit-workflow-venv snakemake==$SNAKEMAKE_VERSION cwltool==$CWLTOOL_VERSION networkx==$NETWORKX_VERSION"
 if [ -f "$stamp" ] && [ -x "$VENV/bin/snakemake" ] && [ -x "$VENV/bin/cwltool" ]; then
     VENV_OK=true
 elif ! python3 -m venv --help >/dev/null 2>&1; then
@@ -125,7 +126,8 @@ else
     rm -rf "$VENV"
     if python3 -m venv "$VENV" >"$TMP/venv.log" 2>&1 &&
         "$VENV/bin/pip" install --disable-pip-version-check -q \
-            "snakemake==$SNAKEMAKE_VERSION" "cwltool==$CWLTOOL_VERSION" >>"$TMP/venv.log" 2>&1; then
+            "snakemake==$SNAKEMAKE_VERSION" "cwltool==$CWLTOOL_VERSION" \
+            "networkx==$NETWORKX_VERSION" >>"$TMP/venv.log" 2>&1; then
         touch "$stamp"
         VENV_OK=true
         echo "installed in $(($(date +%s) - t0)) s"
@@ -255,6 +257,32 @@ EOF
 }
 
 # --------------------------------------------------------------------- b. CWL
+# network.graphml read back by networkx: same nodes, edges and attributes as network.json.
+graphml_test() {
+    local dir=$TMP/direct
+    if "$VENV/bin/python" - "$dir/network.graphml" "$dir/network.json" >"$TMP/graphml.log" 2>&1 <<'PY'
+import json, sys
+import networkx as nx
+g = nx.read_graphml(sys.argv[1])
+net = json.load(open(sys.argv[2]))
+assert g.number_of_nodes() == len(net["nodes"]), (g.number_of_nodes(), len(net["nodes"]))
+assert g.number_of_edges() == len(net["edges"]), (g.number_of_edges(), len(net["edges"]))
+names = sorted(d.get("name") for _, d in g.nodes(data=True))
+assert names == sorted(n["name"] for n in net["nodes"]), "node names"
+weights = sorted(round(d["weight"], 12) for _, _, d in g.edges(data=True))
+assert weights == sorted(round(e["weight"], 12) for e in net["edges"]), "edge weights"
+clustered = [d for _, d in g.nodes(data=True) if "cluster" in d]
+assert all(isinstance(d["cluster"], int) for d in clustered), "typed cluster attribute"
+print(f"{g.number_of_nodes()} nodes, {g.number_of_edges()} edges, {len(clustered)} clustered")
+PY
+    then
+        pass "graphml: networkx $NETWORKX_VERSION reads network.graphml ($(tail -1 "$TMP/graphml.log"))"
+    else
+        cat "$TMP/graphml.log" >&2
+        fail "graphml: networkx could not read network.graphml as network.json describes it"
+    fi
+}
+
 cwl_test() {
     local cwl=$TMP/cwl f ok=true
     mkdir -p "$cwl"
@@ -336,6 +364,7 @@ if $VENV_OK; then
     snakemake_test
     snakemake_shards_test
     cwl_test
+    graphml_test
 elif [ -n "$venv_reason" ]; then
     skip "snakemake and cwl: $venv_reason"
 fi
