@@ -2150,8 +2150,20 @@ fn run_official_example() {
     );
     let html = read(&out.path().join("report.html"));
     assert!(html.contains("Contrast Week.6-Baseline"));
-    for f in ["de_volcano", "immune_heatmap", "qc_pca"] {
+    for f in ["de_volcano", "immune_heatmap", "qc_pca", "de_paired_proteins", "go_network"] {
         assert!(out.path().join(format!("figures/{f}.svg")).is_file(), "{f}");
+    }
+    for id in ["summary", "qc", "de", "proteins", "immune", "enrichment", "themes", "methods"] {
+        let start = html.find(&format!("<section id=\"{id}\">")).unwrap();
+        let section = &html[start..start + html[start..].find("</section>").unwrap()];
+        assert!(!section.contains("<p class=\"note\">"), "section {id} has no data");
+    }
+    let shots = repo().join("target/test-output");
+    std::fs::create_dir_all(&shots).unwrap();
+    if let Some((dom, log)) = chromium_render(&out.path().join("report.html"), &shots.join("report-olink-example.png")) {
+        let start = dom.find("<html").expect("an html element");
+        let root = &dom[start..start + dom[start..].find('>').unwrap()];
+        assert!(root.contains("data-ready=\"1\"") && !root.contains("data-errors"), "{root} {log}");
     }
 }
 
