@@ -3,7 +3,7 @@
 use crate::error::LimmaError;
 use crate::fit_f_dist::median;
 use crate::lm_fit::LinearModelFit;
-use crate::squeeze_var::{squeeze_var, SqueezeDiagnostics, SqueezedVar};
+use crate::squeeze_var::{squeeze_var_with, PriorMethod, SqueezeDiagnostics, SqueezedVar};
 use ndarray::{Array1, Array2, ArrayView1, Zip};
 use npxkit_stats::dist::{pt, pt_log, qt, qt_log, Tail};
 
@@ -24,6 +24,10 @@ pub struct EbayesOptions {
     pub robust: bool,
     /// Tail proportions Winsorised by the robust estimation (limma's `winsor.tail.p`).
     pub winsor_tail_p: (f64, f64),
+    /// Estimator of the variance prior (limma ≥ 3.62's `legacy`): the default
+    /// [`PriorMethod::Legacy`] is limma 3.54's; [`PriorMethod::Current`] is
+    /// `eBayes(legacy = NULL)` of limma 3.62 and later.
+    pub prior_method: PriorMethod,
 }
 
 impl Default for EbayesOptions {
@@ -34,6 +38,7 @@ impl Default for EbayesOptions {
             trend: false,
             robust: false,
             winsor_tail_p: (0.05, 0.1),
+            prior_method: PriorMethod::Legacy,
         }
     }
 }
@@ -97,7 +102,14 @@ pub(crate) fn moderate(
     }
     let var = fit.sigma.mapv(|s| s * s);
     let cov = opts.trend.then(|| fit.amean.view());
-    let squeezed = squeeze_var(var.view(), df.view(), cov, opts.robust, opts.winsor_tail_p)?;
+    let squeezed = squeeze_var_with(
+        var.view(),
+        df.view(),
+        cov,
+        opts.robust,
+        opts.winsor_tail_p,
+        opts.prior_method,
+    )?;
     let pooled: f64 = df.iter().filter(|d| !d.is_nan()).sum();
     let df_total = Zip::from(df)
         .and(&squeezed.df_prior)

@@ -83,6 +83,9 @@ pub enum LimmaError {
         /// Why it is invalid.
         reason: String,
     },
+    /// limma ≥ 3.62's `fitFDistUnequalDF1` found fewer than two informative variances.
+    #[error("could not estimate the prior df: fewer than two positive residual variances with residual df")]
+    PriorDfNotEstimable,
     /// A coefficient index past the last coefficient.
     #[error("coefficient index {index} is out of range: the fit has {coefs} coefficients")]
     CoefOutOfRange {

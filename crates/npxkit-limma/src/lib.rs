@@ -32,16 +32,20 @@ pub mod ebayes;
 pub mod effects;
 mod error;
 pub mod fit_f_dist;
+mod fmin;
 pub mod gls;
 pub mod lm_fit;
 mod lowess;
 mod mixed_model;
+pub mod moderated_f;
 mod qr;
 pub mod robust;
 mod spline;
 pub mod squeeze_var;
 pub mod top_table;
 pub mod treat;
+pub mod unequal_df1;
+mod weighted_lowess;
 mod zeroin;
 
 pub use contrasts::contrasts_fit;
@@ -52,8 +56,12 @@ pub use error::LimmaError;
 pub use fit_f_dist::{fit_f_dist, FDistFit};
 pub use gls::lm_fit_blocked;
 pub use lm_fit::{lm_fit, LinearModelFit};
+pub use moderated_f::{moderated_f, top_table_f, ModeratedF, TopTableFRow};
 pub use npxkit_stats::adjust::AdjustMethod;
 pub use robust::{fit_f_dist_robustly, fit_f_dist_robustly_trend, RobustFDistFit};
-pub use squeeze_var::{squeeze_var, SqueezeDiagnostics, SqueezedVar};
+pub use squeeze_var::{
+    squeeze_var, squeeze_var_with, PriorMethod, SqueezeDiagnostics, SqueezedVar,
+};
 pub use top_table::{table_rows, top_table, TopTableRow};
 pub use treat::treat;
+pub use unequal_df1::{fit_f_dist_unequal_df1, logmdigamma, UnequalDf1Fit};

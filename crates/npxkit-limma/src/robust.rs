@@ -420,7 +420,7 @@ fn gauss_legendre_unit(n: usize) -> Vec<(f64, f64)> {
 }
 
 /// Ranks with ties averaged, as R's `rank`.
-fn average_ranks(x: &[f64]) -> Vec<f64> {
+pub(crate) fn average_ranks(x: &[f64]) -> Vec<f64> {
     let mut o: Vec<usize> = (0..x.len()).collect();
     o.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
     let mut ranks = vec![0.0; x.len()];
@@ -438,7 +438,7 @@ fn average_ranks(x: &[f64]) -> Vec<f64> {
 }
 
 /// Indices sorting `x` increasingly, ties by position (R's stable `order`).
-fn order(x: &[f64]) -> Vec<usize> {
+pub(crate) fn order(x: &[f64]) -> Vec<usize> {
     let mut o: Vec<usize> = (0..x.len()).collect();
     o.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
     o

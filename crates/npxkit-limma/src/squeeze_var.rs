@@ -4,7 +4,23 @@
 use crate::error::LimmaError;
 use crate::fit_f_dist::fit_f_dist;
 use crate::robust::{fit_f_dist_robustly, fit_f_dist_robustly_trend};
+use crate::unequal_df1::fit_f_dist_unequal_df1;
 use ndarray::{Array1, ArrayView1};
+
+/// How the variance prior is estimated: limma's `legacy` argument of
+/// `squeezeVar` / `eBayes` (limma ≥ 3.62).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum PriorMethod {
+    /// limma ≤ 3.60 (and `legacy = TRUE`): moment estimation by `fitFDist`
+    /// (`fitFDistRobustly` when robust), whatever the residual df.
+    #[default]
+    Legacy,
+    /// limma ≥ 3.62 with `legacy = NULL`: `fitFDistUnequalDF1` (maximum
+    /// likelihood, its own robust variant) when the positive residual df
+    /// differ between assays, the legacy estimators when they are all equal.
+    /// Fewer than three variances are returned unsqueezed, as in limma ≥ 3.62.
+    Current,
+}
 
 /// Prior and posterior variances from [`squeeze_var`], one entry per assay.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,8 +76,42 @@ pub fn squeeze_var(
     robust: bool,
     winsor_tail_p: (f64, f64),
 ) -> Result<SqueezedVar, LimmaError> {
+    squeeze_var_with(
+        var,
+        df,
+        covariate,
+        robust,
+        winsor_tail_p,
+        PriorMethod::Legacy,
+    )
+}
+
+/// [`squeeze_var`] with the choice of prior estimator: limma ≥ 3.62's
+/// `squeezeVar(var, df, covariate, robust, winsor.tail.p, legacy)`, where
+/// [`PriorMethod::Current`] is `legacy = NULL` and [`PriorMethod::Legacy`] is
+/// limma 3.54's `squeezeVar` (identical to [`squeeze_var`]).
+///
+/// # Errors
+/// As [`squeeze_var`]; with `Current` and unequal df, also when the prior df
+/// cannot be estimated (fewer than two positive informative variances:
+/// limma's "Could not estimate prior df").
+///
+/// # References
+/// Smyth, G. K. (2004). doi:10.2202/1544-6115.1027
+pub fn squeeze_var_with(
+    var: ArrayView1<f64>,
+    df: ArrayView1<f64>,
+    covariate: Option<ArrayView1<f64>>,
+    robust: bool,
+    winsor_tail_p: (f64, f64),
+    method: PriorMethod,
+) -> Result<SqueezedVar, LimmaError> {
     let n = var.len();
-    if n <= 1 {
+    let min_n = match method {
+        PriorMethod::Legacy => 1,
+        PriorMethod::Current => 2,
+    };
+    if n <= min_n {
         return Ok(SqueezedVar {
             df_prior: Array1::zeros(n),
             var_prior: var.to_owned(),
@@ -76,6 +126,22 @@ pub fn squeeze_var(
         .collect();
     let d = df.to_vec();
     let cov = covariate.map(|c| c.to_vec());
+    if method == PriorMethod::Current && unequal_positive_df(&d) {
+        let fit = fit_f_dist_unequal_df1(&x, &d, cov.as_deref(), robust)?;
+        let df_prior = fit.df_prior();
+        if df_prior.iter().any(|v| v.is_nan()) {
+            return Err(LimmaError::PriorDfNotEstimable);
+        }
+        let var_post = (0..n)
+            .map(|i| posterior(x[i], d[i], fit.scale[i], df_prior[i]))
+            .collect();
+        return Ok(SqueezedVar {
+            df_prior: Array1::from(df_prior),
+            var_prior: Array1::from(fit.scale),
+            var_post,
+            diagnostics: SqueezeDiagnostics::default(),
+        });
+    }
     let (scale, df_prior, diagnostics) = if robust {
         let fit = match cov.as_deref() {
             None => fit_f_dist_robustly(&x, &d, winsor_tail_p)?,
@@ -106,6 +172,14 @@ pub fn squeeze_var(
         var_post,
         diagnostics,
     })
+}
+
+/// limma ≥ 3.62's choice: the positive df are not all identical (no positive df counts as unequal).
+fn unequal_positive_df(df: &[f64]) -> bool {
+    let pos = df.iter().copied().filter(|&v| v > 0.0);
+    let lo = pos.clone().fold(f64::INFINITY, f64::min);
+    let hi = pos.fold(f64::NEG_INFINITY, f64::max);
+    lo != hi
 }
 
 /// Posterior variance for one assay, as limma's `.squeezeVar` (prior alone when d0 = ∞).
