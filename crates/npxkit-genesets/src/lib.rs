@@ -32,6 +32,7 @@
 //! # Sections
 //! - [`collection`]: [`GeneSet`], [`GeneSetCollection`].
 //! - [`gmt`]: [`parse_gmt`], [`write_gmt`].
+//! - [`go`]: GO sets from the GO Consortium's OBO and GAF files (true-path rule).
 //! - [`builtin`]: embedded collections, [`builtin_names`], [`builtins`].
 //! - [`restrict`](mod@restrict): [`AssayGeneMap`], [`restrict()`], the rule for genes
 //!   measured by several assays.
@@ -57,6 +58,7 @@ pub mod collection;
 pub mod enrich;
 mod error;
 pub mod gmt;
+pub mod go;
 pub mod restrict;
 
 pub use aliases::{
