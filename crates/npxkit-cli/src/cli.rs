@@ -165,6 +165,28 @@ pub enum Command {
     ///   npxkit simulate --proteins 5400 --subjects 49 --seed 1 --out study/
     #[command(verbatim_doc_comment)]
     Simulate(SimulateArgs),
+    /// Put several NPX projects on one scale, as OlinkAnalyze's olink_normalization.
+    ///
+    /// Bridge normalisation (default): for every assay, the median over the bridge
+    /// samples of reference NPX minus non-reference NPX is added to the non-reference
+    /// project's NPX and LOD columns (R's median, missing pairs ignored, no factor = 0).
+    /// --bridge-samples auto takes the SampleIDs two projects share, controls excluded.
+    /// --subset FILE normalises by the difference of the medians of a subset of samples
+    /// of each project; --reference-medians FILE normalises every project to given
+    /// medians. Assays (OlinkID) not in every project are dropped with a warning, as
+    /// OlinkAnalyze does. Two projects: both copies of the bridge samples are kept
+    /// (olink_normalization); three or more are chained along the --npx order towards
+    /// --reference (olink_normalization_n: each project to its already normalised
+    /// neighbour, its own copies of the bridge samples removed). Writes normalized.csv
+    /// (`;`-separated long table with Project and Adj_factor), normalized.parquet,
+    /// adjustments.tsv (one row per project and assay) and run.json.
+    ///
+    /// Examples:
+    ///   npxkit normalize --npx batch1.csv --npx batch2.csv --out normalized/
+    ///   npxkit normalize --npx b1.csv --npx b2.csv --npx b3.csv --bridge-samples bridges.tsv --out norm/
+    ///   npxkit normalize --npx batch2.csv --reference-medians medians.tsv --out norm/
+    #[command(verbatim_doc_comment)]
+    Normalize(NormalizeArgs),
 }
 
 /// `npxkit run` options (the rest is in the config).
@@ -341,6 +363,17 @@ pub struct DeArgs {
     /// limma only.
     #[arg(long, value_name = "X")]
     pub lfc: Option<f64>,
+    /// t: one moderated t-test per contrast (topTable). F: one moderated F-test over all
+    /// the --contrast's (topTableF / topTable(coef = several)), e.g. any change across
+    /// three visits; de.tsv then has one logFC column per contrast, AveExpr, F, P.Value,
+    /// adj.P.Val. --method limma only.
+    #[arg(long, value_enum, default_value_t = TestArg::T)]
+    pub test: TestArg,
+    /// The empirical Bayes prior: current = limma >= 3.62 (fitFDistUnequalDF1 when
+    /// assays have different residual df, i.e. missing values), legacy = limma <= 3.60
+    /// (fitFDist; the study's limma 3.60.3). Identical when no value is missing.
+    #[arg(long, value_enum, default_value_t = EbayesArg::Current)]
+    pub ebayes: EbayesArg,
     /// Multiple-testing adjustment of P.Value into adj.P.Val (R's p.adjust).
     #[arg(long, value_enum, ignore_case = true, default_value_t = AdjustArg::BH)]
     pub adjust: AdjustArg,
@@ -359,6 +392,26 @@ pub struct DeArgs {
     /// Output folder (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+}
+
+/// `--test` values of `de`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TestArg {
+    /// Moderated t per contrast.
+    #[value(name = "t")]
+    T,
+    /// Moderated F over all contrasts.
+    #[value(name = "F")]
+    F,
+}
+
+/// `--ebayes` values of `de`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EbayesArg {
+    /// limma >= 3.62 (eBayes(legacy = NULL)).
+    Current,
+    /// limma <= 3.60 (eBayes(legacy = TRUE)).
+    Legacy,
 }
 
 /// `--method` values of `de`.
@@ -744,4 +797,42 @@ pub enum SimFormat {
     Parquet,
     /// Both.
     Both,
+}
+
+/// `npxkit normalize` options.
+#[derive(Debug, Args)]
+pub struct NormalizeArgs {
+    /// An NPX file (any supported format); repeat once per project, in chain order.
+    /// Projects are named P1, P2, ... by position.
+    #[arg(long, value_name = "FILE", required = true)]
+    pub npx: Vec<PathBuf>,
+    /// The reference project (1-based position among --npx); it is not adjusted.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub reference: usize,
+    /// Bridge samples: `auto` (the SampleIDs two neighbouring projects share, controls
+    /// excluded) or a TSV/CSV with a SampleID column and optionally Project (P2 or 2:
+    /// the project being normalised) and ReferenceSampleID (the same specimen's ID in
+    /// the project it is normalised to; rows are positional pairs).
+    #[arg(long, value_name = "auto|FILE", default_value = "auto")]
+    pub bridge_samples: String,
+    /// Subset normalisation: a TSV/CSV with Project (P1 or 1) and SampleID columns
+    /// listing the samples of each project whose medians are compared. With
+    /// --reference-medians: the samples whose medians are compared with them.
+    #[arg(long, value_name = "FILE")]
+    pub subset: Option<PathBuf>,
+    /// Reference-median normalisation: a TSV/CSV with OlinkID and Reference_NPX; each
+    /// project is shifted by Reference_NPX minus its median over the --subset samples
+    /// (all non-control samples without --subset).
+    #[arg(long, value_name = "FILE")]
+    pub reference_medians: Option<PathBuf>,
+    /// With two projects, remove the non-reference copies of the bridge samples as
+    /// olink_normalization_n does (always done for three or more projects).
+    #[arg(long)]
+    pub drop_bridge_copies: bool,
+    /// SampleIDs of control samples (regex), used when a file has no SampleType.
+    #[arg(long, value_name = "REGEX", default_value = npxkit_core::DEFAULT_CONTROL_PATTERN)]
+    pub control_pattern: String,
+    /// Output folder (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
 }

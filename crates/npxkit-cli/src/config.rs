@@ -128,6 +128,10 @@ pub struct DeConfig {
     pub lfc: Option<f64>,
     /// With design.block: a known within-block correlation instead of estimating it.
     pub correlation: Option<f64>,
+    /// t (per contrast) or F (over all contrasts).
+    pub test: String,
+    /// current (limma >= 3.62) or legacy (limma <= 3.60) empirical Bayes prior.
+    pub ebayes: String,
     /// p.adjust method.
     pub adjust: String,
 }
@@ -140,6 +144,8 @@ impl Default for DeConfig {
             robust: false,
             lfc: None,
             correlation: None,
+            test: "t".into(),
+            ebayes: "current".into(),
             adjust: "BH".into(),
         }
     }
@@ -331,6 +337,8 @@ trend = false                   # eBayes(trend = TRUE)
 robust = false                  # eBayes(robust = TRUE)
 # lfc = 0.5                     # treat: test |logFC| > lfc
 # correlation = 0.4             # with design.block: known within-block correlation
+test = "t"                      # t (per contrast) | F (one moderated F over all contrasts)
+ebayes = "current"              # current (limma >= 3.62) | legacy (limma <= 3.60, the study's 3.60.3)
 adjust = "BH"                   # BH | bonferroni | holm | BY | none
 
 [score]

@@ -735,6 +735,107 @@ fn de_parity_blocked() {
     assert_eq!(dupcor.lines().count(), 1 + 120, "one row per assay");
 }
 
+/// --ebayes current (the default) against limma >= 3.62's eBayes(legacy = NULL) on data
+/// with missing values (unequal residual df): test-data/reference/de_cli.R cases k, l.
+#[test]
+fn de_parity_current_ebayes() {
+    de_parity("current_paired");
+    de_parity("current_paired_robust");
+}
+
+/// --test F: topTableF's columns and numbers (de_cli.R case j).
+#[test]
+fn de_parity_ftest() {
+    let root = repo().join("test-data/reference/de_cli");
+    let (_dir, out, _) = de_run_case(&root, "ftest");
+    let (got_h, got) = de_read_tsv(&out.join("de.tsv"));
+    assert_eq!(
+        got_h,
+        [
+            "OlinkID",
+            "UniProt",
+            "Assay",
+            "C2D1-C1D1",
+            "AveExpr",
+            "F",
+            "P.Value",
+            "adj.P.Val"
+        ]
+    );
+    let (want_h, want) = de_read_tsv(&root.join("ftest.tsv"));
+    assert_eq!(got.len(), want.len());
+    let p = got_h.iter().position(|h| h == "P.Value").unwrap();
+    assert!(
+        got.windows(2).all(|w| de_num(&w[0][p]) <= de_num(&w[1][p])),
+        "sorted by P.Value"
+    );
+    de_compare_with_r(
+        "ftest",
+        (&got_h, &got),
+        (&want_h, &want),
+        &[
+            ("C2D1-C1D1", DE_TOL_ESTIMATES),
+            ("AveExpr", DE_TOL_ESTIMATES),
+            ("F", DE_TOL_ESTIMATES),
+            ("P.Value", DE_TOL_PVALUES),
+            ("adj.P.Val", DE_TOL_PVALUES),
+        ],
+    );
+}
+
+/// Three visits (OlinkAnalyze's npx_data1): the moderated F over two contrasts and the
+/// per-contrast trend tables against limma (test-data/reference/de_three_visits.R).
+#[test]
+fn de_parity_three_visits() {
+    let shared = repo().join("../shared/data/olink-examples");
+    if !shared.is_dir() {
+        eprintln!("skipped: {} is absent", shared.display());
+        return;
+    }
+    let root = repo().join("test-data/reference/de_three_visits");
+    for case in ["ftest", "trend"] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut args: Vec<String> = vec![
+            "de".into(),
+            "--npx".into(),
+            p(&shared.join("package-data/npx_data1.csv")).into(),
+            "--samples".into(),
+            p(&shared.join("npx_data1_meta.csv")).into(),
+        ];
+        args.extend(
+            read(&root.join(format!("{case}.args")))
+                .lines()
+                .map(String::from),
+        );
+        args.extend(["--out".into(), p(dir.path()).into()]);
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        ok(&refs);
+        let (got_h, got) = de_read_tsv(&dir.path().join("de.tsv"));
+        let (want_h, want) = de_read_tsv(&root.join(format!("{case}.tsv")));
+        assert_eq!(got.len(), want.len(), "{case}");
+        let columns: Vec<(&str, f64)> = if case == "ftest" {
+            vec![
+                ("Week.6-Baseline", DE_TOL_ESTIMATES),
+                ("Week.12-Baseline", DE_TOL_ESTIMATES),
+                ("AveExpr", DE_TOL_ESTIMATES),
+                ("F", DE_TOL_ESTIMATES),
+                ("P.Value", DE_TOL_PVALUES),
+                ("adj.P.Val", DE_TOL_PVALUES),
+            ]
+        } else {
+            vec![
+                ("logFC", DE_TOL_ESTIMATES),
+                ("AveExpr", DE_TOL_ESTIMATES),
+                ("t", DE_TOL_ESTIMATES),
+                ("P.Value", DE_TOL_PVALUES),
+                ("adj.P.Val", DE_TOL_PVALUES),
+                ("B", DE_TOL_PVALUES),
+            ]
+        };
+        de_compare_with_r(case, (&got_h, &got), (&want_h, &want), &columns);
+    }
+}
+
 #[test]
 fn de_block_usage_errors() {
     let input = repo().join("test-data/reference/de_cli/input");
@@ -2150,20 +2251,44 @@ fn run_official_example() {
     );
     let html = read(&out.path().join("report.html"));
     assert!(html.contains("Contrast Week.6-Baseline"));
-    for f in ["de_volcano", "immune_heatmap", "qc_pca", "de_paired_proteins", "go_network"] {
+    for f in [
+        "de_volcano",
+        "immune_heatmap",
+        "qc_pca",
+        "de_paired_proteins",
+        "go_network",
+    ] {
         assert!(out.path().join(format!("figures/{f}.svg")).is_file(), "{f}");
     }
-    for id in ["summary", "qc", "de", "proteins", "immune", "enrichment", "themes", "methods"] {
+    for id in [
+        "summary",
+        "qc",
+        "de",
+        "proteins",
+        "immune",
+        "enrichment",
+        "themes",
+        "methods",
+    ] {
         let start = html.find(&format!("<section id=\"{id}\">")).unwrap();
         let section = &html[start..start + html[start..].find("</section>").unwrap()];
-        assert!(!section.contains("<p class=\"note\">"), "section {id} has no data");
+        assert!(
+            !section.contains("<p class=\"note\">"),
+            "section {id} has no data"
+        );
     }
     let shots = repo().join("target/test-output");
     std::fs::create_dir_all(&shots).unwrap();
-    if let Some((dom, log)) = chromium_render(&out.path().join("report.html"), &shots.join("report-olink-example.png")) {
+    if let Some((dom, log)) = chromium_render(
+        &out.path().join("report.html"),
+        &shots.join("report-olink-example.png"),
+    ) {
         let start = dom.find("<html").expect("an html element");
         let root = &dom[start..start + dom[start..].find('>').unwrap()];
-        assert!(root.contains("data-ready=\"1\"") && !root.contains("data-errors"), "{root} {log}");
+        assert!(
+            root.contains("data-ready=\"1\"") && !root.contains("data-errors"),
+            "{root} {log}"
+        );
     }
 }
 
@@ -2344,4 +2469,380 @@ fn de_merge_errors() {
         2,
     );
     assert!(e.contains("--shard `5/4`"), "{e}");
+}
+
+// npxkit normalize
+//
+// End-to-end checks against the R port of OlinkAnalyze 5.0.2's olink_normalization
+// formulas (test-data/reference/normalize.R): normalized.csv and adjustments.tsv
+// within 1e-10 of R, row counts and bridge-sample removal exactly as R. The synthetic
+// inputs are committed; npx_data1/npx_data2 come from ../shared (skipped when absent).
+
+fn nz_ref() -> PathBuf {
+    repo().join("test-data/reference/normalize")
+}
+
+fn nz_num(s: &str) -> f64 {
+    match s {
+        "NA" => f64::NAN,
+        "Inf" => f64::INFINITY,
+        "-Inf" => f64::NEG_INFINITY,
+        _ => s.parse().unwrap_or_else(|_| panic!("not a number: {s}")),
+    }
+}
+
+fn nz_table(path: &Path, sep: char) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = read(path);
+    let mut lines = text.lines();
+    let header = lines.next().unwrap().split(sep).map(String::from).collect();
+    let rows = lines
+        .map(|l| l.split(sep).map(String::from).collect())
+        .collect();
+    (header, rows)
+}
+
+/// Compares a `npxkit normalize` output folder with the R case; returns max |diff|.
+fn nz_compare(out: &Path, case: &str) -> f64 {
+    let mut maxdiff = 0.0f64;
+    let (h, rows) = nz_table(&out.join("normalized.csv"), ';');
+    let col = |n: &str| {
+        h.iter()
+            .position(|c| c == n)
+            .unwrap_or_else(|| panic!("{case}: no {n}"))
+    };
+    let (pc, sc, oc, ac) = (
+        col("Project"),
+        col("SampleID"),
+        col("OlinkID"),
+        col("Adj_factor"),
+    );
+    // rows per project, in order
+    let (_, counts) = nz_table(&nz_ref().join(format!("{case}_counts.tsv")), '\t');
+    let mut mine: Vec<(String, usize)> = Vec::new();
+    for r in &rows {
+        match mine.last_mut() {
+            Some((p, c)) if *p == r[pc] => *c += 1,
+            _ => mine.push((r[pc].clone(), 1)),
+        }
+    }
+    let want: Vec<(String, usize)> = counts
+        .iter()
+        .map(|r| (r[0].clone(), r[1].parse().unwrap()))
+        .collect();
+    assert_eq!(mine, want, "{case}: rows per project");
+    // every R row (or every row of the assays R wrote), values within 1e-10
+    let (rh, rrows) = nz_table(&nz_ref().join(format!("{case}_normalized.tsv")), '\t');
+    let assays: std::collections::HashSet<&str> = rrows.iter().map(|r| r[2].as_str()).collect();
+    let mine: Vec<&Vec<String>> = rows
+        .iter()
+        .filter(|r| assays.contains(r[oc].as_str()))
+        .collect();
+    assert_eq!(mine.len(), rrows.len(), "{case}: normalised rows");
+    let mut by_key: std::collections::HashMap<(&str, &str, &str), Vec<&Vec<String>>> =
+        Default::default();
+    for r in &rrows {
+        by_key.entry((&r[0], &r[1], &r[2])).or_default().push(r);
+    }
+    let mut used: std::collections::HashMap<(&str, &str, &str), usize> = Default::default();
+    for r in mine {
+        let key = (r[pc].as_str(), r[sc].as_str(), r[oc].as_str());
+        let k = used.entry(key).or_insert(0);
+        let w = by_key
+            .get(&key)
+            .unwrap_or_else(|| panic!("{case}: {key:?} not in R"))[*k];
+        *k += 1;
+        for (i, name) in rh.iter().enumerate().skip(3) {
+            let mc = if name == "Adj_factor" { ac } else { col(name) };
+            let (a, b) = (nz_num(&r[mc]), nz_num(&w[i]));
+            let same = (a.is_nan() && b.is_nan()) || a == b || (a - b).abs() <= 1e-10;
+            assert!(same, "{case} {key:?} {name}: {a} vs R {b}");
+            if b.is_finite() {
+                maxdiff = maxdiff.max((a - b).abs());
+            }
+        }
+    }
+    // adjustments.tsv: one row per project x assay, as R's distinct factors
+    let (ah, adj) = nz_table(&out.join("adjustments.tsv"), '\t');
+    assert_eq!(ah, ["Project", "OlinkID", "Assay", "Adj_factor", "method"]);
+    let (_, f) = nz_table(&nz_ref().join(format!("{case}_factors.tsv")), '\t');
+    assert_eq!(adj.len(), f.len(), "{case}: adjustments rows");
+    for (a, w) in adj.iter().zip(&f) {
+        assert_eq!((&a[0], &a[1]), (&w[0], &w[1]), "{case}");
+        let (x, y) = (nz_num(&a[3]), nz_num(&w[2]));
+        assert!((x - y).abs() <= 1e-10, "{case} {w:?}: {x}");
+        maxdiff = maxdiff.max((x - y).abs());
+    }
+    eprintln!("{case}: max |diff| vs R = {maxdiff:e}");
+    maxdiff
+}
+
+#[test]
+fn normalize_synthetic_cases_match_r() {
+    let d = tempfile::tempdir().unwrap();
+    let r = nz_ref();
+    let f = |n: &str| r.join(n);
+    let (p1, p2, p3) = (f("syn_p1.csv"), f("syn_p2.csv"), f("syn_p3.csv"));
+    let out = |n: &str| d.path().join(n);
+    // two projects, auto bridges (B1..B4; CONTROL_SAMPLE_1 is shared but excluded)
+    let o = ok(&[
+        "normalize",
+        "--npx",
+        p(&p1),
+        "--npx",
+        p(&p2),
+        "--out",
+        p(&out("b")),
+    ]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("bridge over 4 samples"));
+    assert!(stderr(&o).contains("OID00006"), "{}", stderr(&o));
+    nz_compare(&out("b"), "syn_bridge");
+    let run: serde_json::Value = serde_json::from_str(&read(&out("b").join("run.json"))).unwrap();
+    assert_eq!(run["results"]["removed_assays"][0]["OlinkID"], "OID00006");
+    assert!(out("b").join("normalized.parquet").exists());
+    ok(&[
+        "normalize",
+        "--npx",
+        p(&p1),
+        "--npx",
+        p(&p2),
+        "--reference",
+        "2",
+        "--out",
+        p(&out("b2")),
+    ]);
+    nz_compare(&out("b2"), "syn_bridge_ref2");
+    // subset
+    let sub = d.path().join("subset.tsv");
+    std::fs::write(
+        &sub,
+        "Project\tSampleID\nP1\tS1\nP1\tS2\nP1\tS3\nP1\tS4\nP1\tS5\n2\tT1\n2\tT2\n2\tT3\n2\tT4\n2\tT5\n2\tT6\n",
+    )
+    .unwrap();
+    ok(&[
+        "normalize",
+        "--npx",
+        p(&p1),
+        "--npx",
+        p(&p2),
+        "--subset",
+        p(&sub),
+        "--out",
+        p(&out("s")),
+    ]);
+    nz_compare(&out("s"), "syn_subset");
+    // reference medians over the non-control samples... R used S1..S10 only
+    let s10 = d.path().join("s10.csv");
+    let mut t = String::from("Project,SampleID\n");
+    for i in 1..=10 {
+        t.push_str(&format!("P1,S{i}\n"));
+    }
+    std::fs::write(&s10, t).unwrap();
+    ok(&[
+        "normalize",
+        "--npx",
+        p(&p1),
+        "--reference-medians",
+        p(&f("syn_refmed_medians.tsv")),
+        "--subset",
+        p(&s10),
+        "--out",
+        p(&out("m")),
+    ]);
+    nz_compare(&out("m"), "syn_refmed");
+    // three projects chained, positional bridge pairs with different IDs (X1..X3 ~ C1..C3)
+    let o = ok(&[
+        "normalize",
+        "--npx",
+        p(&p1),
+        "--npx",
+        p(&p2),
+        "--npx",
+        p(&p3),
+        "--bridge-samples",
+        p(&f("syn_chain_bridges.tsv")),
+        "--out",
+        p(&out("c")),
+    ]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("P3 -> P2: bridge over 3 samples"));
+    nz_compare(&out("c"), "syn_chain");
+    let csv = read(&out("c").join("normalized.csv"));
+    for gone in [";B1;", ";X1;"] {
+        // P2's copies of B1..B4 and P3's X1..X3 are removed; P1's B1 stays
+        let n = csv.lines().filter(|l| l.starts_with(&gone[1..])).count();
+        assert_eq!(n, if gone == ";B1;" { 6 } else { 0 }, "{gone}");
+    }
+    ok(&[
+        "normalize",
+        "--npx",
+        p(&p1),
+        "--npx",
+        p(&p2),
+        "--npx",
+        p(&p3),
+        "--subset",
+        p(&f("syn_chain_subsets.tsv")),
+        "--out",
+        p(&out("cs")),
+    ]);
+    nz_compare(&out("cs"), "syn_chain_subset");
+}
+
+#[test]
+fn normalize_errors_are_clear() {
+    let d = tempfile::tempdir().unwrap();
+    let r = nz_ref();
+    let (p1, p2, p3) = (
+        r.join("syn_p1.csv"),
+        r.join("syn_p2.csv"),
+        r.join("syn_p3.csv"),
+    );
+    let out = d.path().join("o");
+    // no shared bridge samples between P2 and P3
+    let e = fails(
+        &[
+            "normalize",
+            "--npx",
+            p(&p1),
+            "--npx",
+            p(&p2),
+            "--npx",
+            p(&p3),
+            "--out",
+            p(&out),
+        ],
+        1,
+    );
+    assert!(e.contains("share no SampleID apart from controls"), "{e}");
+    assert!(
+        !out.join("normalized.csv").exists(),
+        "nothing written on failure"
+    );
+    // unknown reference
+    let e = fails(
+        &[
+            "normalize",
+            "--npx",
+            p(&p1),
+            "--npx",
+            p(&p2),
+            "--reference",
+            "3",
+            "--out",
+            p(&out),
+        ],
+        2,
+    );
+    assert!(e.contains("--reference 3 is not a project"), "{e}");
+    // one project without reference medians
+    let e = fails(&["normalize", "--npx", p(&p1), "--out", p(&out)], 2);
+    assert!(e.contains("at least two --npx"), "{e}");
+    // a bridge file naming an unknown sample
+    let b = d.path().join("bridges.tsv");
+    std::fs::write(&b, "SampleID\nB1\nB9\n").unwrap();
+    let e = fails(
+        &[
+            "normalize",
+            "--npx",
+            p(&p1),
+            "--npx",
+            p(&p2),
+            "--bridge-samples",
+            p(&b),
+            "--out",
+            p(&out),
+        ],
+        1,
+    );
+    assert!(e.contains("sample B9 is not in P1"), "{e}");
+    // an uneven bridge list cannot pair
+    std::fs::write(
+        &b,
+        "Project\tSampleID\tReferenceSampleID\nP2\tB1\tB1\nP2\tB2\tB1\n",
+    )
+    .unwrap();
+    let e = fails(
+        &[
+            "normalize",
+            "--npx",
+            p(&p1),
+            "--npx",
+            p(&p2),
+            "--bridge-samples",
+            p(&b),
+            "--out",
+            p(&out),
+        ],
+        1,
+    );
+    assert!(e.contains("duplicated normalisation sample"), "{e}");
+}
+
+#[test]
+fn normalize_official_examples_match_r() {
+    let dir = repo().join("../shared/data/olink-examples/package-data");
+    if !dir.join("npx_data1.csv").exists() {
+        eprintln!(
+            "skipping: {} is absent (npx_data1/npx_data2)",
+            dir.display()
+        );
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.join("npx_data1.csv"), dir.join("npx_data2.csv"));
+    let out = d.path().join("ex");
+    let o = ok(&[
+        "normalize",
+        "--npx",
+        p(&a),
+        "--npx",
+        p(&b),
+        "--out",
+        p(&out),
+    ]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("bridge over 16 samples"));
+    nz_compare(&out, "example_bridge");
+    let out2 = d.path().join("ex2");
+    ok(&[
+        "normalize",
+        "--npx",
+        p(&a),
+        "--npx",
+        p(&b),
+        "--reference",
+        "2",
+        "--out",
+        p(&out2),
+    ]);
+    nz_compare(&out2, "example_bridge_ref2");
+    let out3 = d.path().join("ex3");
+    let sub = nz_ref().join("example_subsets.tsv");
+    ok(&[
+        "normalize",
+        "--npx",
+        p(&a),
+        "--npx",
+        p(&b),
+        "--subset",
+        p(&sub),
+        "--out",
+        p(&out3),
+    ]);
+    nz_compare(&out3, "example_subset");
+    let out4 = d.path().join("ex4");
+    let sub1 = d.path().join("p1_subset.tsv");
+    let text = read(&sub);
+    let p1_rows: Vec<&str> = text.lines().filter(|l| !l.starts_with("P2\t")).collect();
+    std::fs::write(&sub1, p1_rows.join("\n") + "\n").unwrap();
+    ok(&[
+        "normalize",
+        "--npx",
+        p(&a),
+        "--reference-medians",
+        p(&nz_ref().join("example_refmed_medians.tsv")),
+        "--subset",
+        p(&sub1),
+        "--out",
+        p(&out4),
+    ]);
+    nz_compare(&out4, "example_refmed");
 }

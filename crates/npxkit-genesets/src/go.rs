@@ -105,8 +105,8 @@ pub fn parse_obo(text: &str, origin: &str) -> Result<Ontology, GoError> {
     let mut onto = Ontology::default();
     let mut current: Option<(usize, Vec<(String, String)>)> = None;
     let mut in_term = false;
-    let mut flush = |stanza: Option<(usize, Vec<(String, String)>)>,
-                     onto: &mut Ontology|
+    let flush = |stanza: Option<(usize, Vec<(String, String)>)>,
+                 onto: &mut Ontology|
      -> Result<(), GoError> {
         let Some((line, tags)) = stanza else {
             return Ok(());
@@ -283,7 +283,10 @@ pub fn build_go_sets(
         stack.push(id.to_string());
         if let Some(t) = onto.terms.get(id) {
             for p in &t.parents {
-                let same_ns = onto.terms.get(p).is_some_and(|pt| pt.namespace == ns && !pt.obsolete);
+                let same_ns = onto
+                    .terms
+                    .get(p)
+                    .is_some_and(|pt| pt.namespace == ns && !pt.obsolete);
                 if same_ns {
                     out.extend(walk(p, onto, ns, memo, stack));
                 }
@@ -384,8 +387,14 @@ mod tests {
         .join("\n");
         let ann = parse_gaf(&gaf, "test.gaf").unwrap();
         assert_eq!(ann.len(), 4, "the NOT annotation is dropped");
-        let c = build_go_sets(&onto, &ann, Namespace::BiologicalProcess, &BuildOptions::default(), "t")
-            .unwrap();
+        let c = build_go_sets(
+            &onto,
+            &ann,
+            Namespace::BiologicalProcess,
+            &BuildOptions::default(),
+            "t",
+        )
+        .unwrap();
         let genes = |id: &str| c.get(id).map(|s| s.genes().to_vec()).unwrap_or_default();
         // A via part_of to 2 and is_a to 1; C via alt_id to 2 and 1; E only its own term
         // (regulates is not propagated); D's term is obsolete.
@@ -409,12 +418,20 @@ mod tests {
     fn format_errors_name_the_line() {
         let e = parse_gaf("!c\nA\tB\tC\n", "x.gaf").unwrap_err().to_string();
         assert!(e.contains("x.gaf line 2") && e.contains("GAF"), "{e}");
-        let e = parse_obo("[Term]\nnot a tag line\n", "x.obo").unwrap_err().to_string();
-        assert!(e.contains("x.obo line 2"), "{e}");
-        let onto = parse_obo("format-version: 1.2\n", "y.obo").unwrap();
-        let e = build_go_sets(&onto, &[], Namespace::BiologicalProcess, &BuildOptions::default(), "y.obo")
+        let e = parse_obo("[Term]\nnot a tag line\n", "x.obo")
             .unwrap_err()
             .to_string();
+        assert!(e.contains("x.obo line 2"), "{e}");
+        let onto = parse_obo("format-version: 1.2\n", "y.obo").unwrap();
+        let e = build_go_sets(
+            &onto,
+            &[],
+            Namespace::BiologicalProcess,
+            &BuildOptions::default(),
+            "y.obo",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("no biological_process term"), "{e}");
     }
 }

@@ -71,7 +71,8 @@ pub fn all(r: &Results, opts: &ReportOptions) -> Result<Vec<NamedFigure>, Report
             missingness(aq, "missing_fraction", "missing")?,
         )?;
     }
-    if let Some(de) = &r.de {
+    // A moderated-F table (--test F) has no single logFC: no volcano, MA or pair plots.
+    if let Some(de) = r.de.as_ref().filter(|d| d.col("logFC").is_some()) {
         let contrast = chosen_contrast(r, opts);
         let rows = de.rows_of_contrast(contrast.as_deref());
         let name = contrast.clone().unwrap_or_default();

@@ -526,22 +526,27 @@ fn de_section<'a>(
     }
     s += &figs_row(&["de_volcano"], fig);
     s += &figs_row(&["de_ma", "de_pvalue_histogram"], fig);
-    let cols = cols_of(
-        de,
-        &[
-            "OlinkID",
-            "UniProt",
-            "Assay",
-            "logFC",
-            "CI.L",
-            "CI.R",
-            "AveExpr",
-            "t",
-            "P.Value",
-            "adj.P.Val",
-            "B",
-        ],
-    );
+    let cols = if de.col("F").is_some() {
+        // --test F: every column (the contrasts' logFC, AveExpr, F, P.Value, adj.P.Val).
+        (0..de.header.len()).collect()
+    } else {
+        cols_of(
+            de,
+            &[
+                "OlinkID",
+                "UniProt",
+                "Assay",
+                "logFC",
+                "CI.L",
+                "CI.R",
+                "AveExpr",
+                "t",
+                "P.Value",
+                "adj.P.Val",
+                "B",
+            ],
+        )
+    };
     let top: Vec<usize> = rows.iter().copied().take(opts.top_rows).collect();
     let _ = write!(s, "<h3>Top {} proteins</h3>", top.len());
     s += &table(de, "de-top", &cols, &top, false);

@@ -109,6 +109,17 @@ pub fn paragraph(r: &Results) -> Vec<String> {
             if o.is_some_and(|o| o["robust"] == true) {
                 p += "The prior was estimated robustly (eBayes robust = TRUE). ";
             }
+            match o.and_then(|o| o["ebayes"].as_str()) {
+                Some("legacy") => p += "The variance prior was estimated as limma 3.60 and earlier do (eBayes legacy = TRUE, fitFDist). ",
+                Some(_) => p += "The variance prior was estimated as limma 3.62 and later do (eBayes legacy = NULL: fitFDistUnequalDF1 when assays have different residual df). ",
+                None => {}
+            }
+            if o.is_some_and(|o| o["test"] == "F") {
+                p += "All contrasts were tested jointly with moderated F-statistics (limma's topTableF). ";
+            }
+            if let Some(b) = o.and_then(|o| o["block"].as_str()) {
+                p += &format!("{b} was modelled as a random effect: limma's duplicateCorrelation estimated a consensus within-{b} correlation and lmFit fitted the model by generalised least squares with it (block = {b}). ");
+            }
             if let Some(l) = o.and_then(|o| o["lfc"].as_f64()) {
                 p += &format!(
                     "Changes were tested against a log2 fold-change threshold of {} (limma's treat). ",

@@ -14,7 +14,7 @@ use anyhow::{Context, Result};
 use ndarray::{Array2, Axis};
 use serde_json::json;
 
-use crate::cli::{DeArgs, MethodArg};
+use crate::cli::{DeArgs, EbayesArg, MethodArg, TestArg};
 use crate::commands::{adjust_method, de_shard, ensure_out_dir, load_input, usage_or_data};
 use crate::provenance::RunRecord;
 use crate::UsageError;
@@ -24,8 +24,9 @@ use npxkit_core::{
 };
 use npxkit_io::{fmt_f64, fmt_text, TsvTable};
 use npxkit_limma::{
-    contrasts_fit, duplicate_correlation, ebayes, lm_fit, lm_fit_blocked, top_table, treat,
-    AdjustMethod, EbayesFit, EbayesOptions, LinearModelFit, TopTableRow,
+    contrasts_fit, duplicate_correlation, ebayes, lm_fit, lm_fit_blocked, top_table, top_table_f,
+    treat, AdjustMethod, EbayesFit, EbayesOptions, LinearModelFit, PriorMethod, TopTableFRow,
+    TopTableRow,
 };
 use npxkit_stats::{
     p_adjust, t_test_paired, t_test_two_sample, wilcox_test_paired, wilcox_test_two_sample,
@@ -122,10 +123,26 @@ pub fn execute(
         return write_shard(args, m, &design, out, record);
     }
     let (tables, n_samples) = match args.method {
-        MethodArg::Limma => (
-            limma_tables(args, m, &design, adjust, out, record)?,
-            design.samples.len(),
-        ),
+        MethodArg::Limma => match limma_tables(args, m, &design, adjust, out, record)? {
+            LimmaTables::T(t) => (t, design.samples.len()),
+            LimmaTables::F(rows) => {
+                f_de_table(&m.assays, &design, &rows).write_atomic(&out.join("de.tsv"))?;
+                record.output("de.tsv");
+                let sig = rows.iter().filter(|r| r.adj_p_val < SUMMARY_ALPHA).count();
+                return Ok(format!(
+                    "de: {} assays tested on {} samples; moderated F over {}: {sig} with adj.P.Val < {SUMMARY_ALPHA} ({})",
+                    m.n_assays(),
+                    design.samples.len(),
+                    design
+                        .contrasts
+                        .iter()
+                        .map(|c| c.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    adjust.r_name()
+                ));
+            }
+        },
         method => classical_tables(
             m,
             &design,
@@ -152,7 +169,7 @@ fn limma_tables(
     adjust: AdjustMethod,
     out: &Path,
     record: &mut RunRecord,
-) -> Result<Vec<Vec<TopTableRow>>> {
+) -> Result<LimmaTables> {
     log::info!(
         "design: {} samples x {} coefficients ({})",
         design.samples.len(),
@@ -196,12 +213,73 @@ fn limma_tables(
         }
     };
     check_estimable(&fit, design)?;
-    let opts = EbayesOptions {
+    let opts = ebayes_options(args);
+    if args.test == TestArg::F {
+        return Ok(LimmaTables::F(f_table(&fit, design, &opts, adjust)?));
+    }
+    Ok(LimmaTables::T(contrast_tables(
+        &fit, design, &opts, args.lfc, adjust,
+    )?))
+}
+
+/// The moderated statistics asked for: per contrast (t) or one F over all.
+enum LimmaTables {
+    T(Vec<Vec<TopTableRow>>),
+    F(Vec<TopTableFRow>),
+}
+
+fn ebayes_options(args: &DeArgs) -> EbayesOptions {
+    EbayesOptions {
         trend: args.trend,
         robust: args.robust,
+        prior_method: match args.ebayes {
+            EbayesArg::Current => PriorMethod::Current,
+            EbayesArg::Legacy => PriorMethod::Legacy,
+        },
         ..EbayesOptions::default()
-    };
-    contrast_tables(&fit, design, &opts, args.lfc, adjust)
+    }
+}
+
+/// `--test F`: every contrast through contrasts.fit, eBayes, then topTableF over them.
+fn f_table(
+    fit: &LinearModelFit,
+    design: &Design,
+    opts: &EbayesOptions,
+    adjust: AdjustMethod,
+) -> Result<Vec<TopTableFRow>> {
+    let names: Vec<String> = design.contrasts.iter().map(|c| c.name.clone()).collect();
+    let cf = contrasts_fit(fit, design.contrast_matrix().view(), &names)
+        .context("computing the contrasts")?;
+    let eb = ebayes(&cf, opts).context("empirical Bayes moderation")?;
+    report_diagnostics(&eb);
+    let coefs: Vec<usize> = (0..names.len()).collect();
+    top_table_f(&eb, &coefs, adjust).context("the moderated F-test")
+}
+
+/// de.tsv of `--test F`: OlinkID UniProt Assay, one logFC column per contrast (named by
+/// the contrast, as topTableF names them), AveExpr F P.Value adj.P.Val.
+fn f_de_table(assays: &[AssayInfo], design: &Design, rows: &[TopTableFRow]) -> TsvTable {
+    let mut header: Vec<&str> = vec!["OlinkID", "UniProt", "Assay"];
+    header.extend(design.contrasts.iter().map(|c| c.name.as_str()));
+    header.extend(["AveExpr", "F", "P.Value", "adj.P.Val"]);
+    let mut t = TsvTable::new(header);
+    for r in rows {
+        let a = &assays[r.index];
+        let mut row = vec![
+            fmt_text(Some(&a.olink_id)),
+            fmt_text(a.uniprot.as_deref()),
+            fmt_text(a.assay.as_deref()),
+        ];
+        row.extend(r.log_fc.iter().map(|&x| fmt_f64(x)));
+        row.extend([
+            fmt_f64(r.ave_expr),
+            fmt_f64(r.f),
+            fmt_f64(r.p_value),
+            fmt_f64(r.adj_p_val),
+        ]);
+        t.push(row);
+    }
+    t
 }
 
 /// `--shard K/N`: fits the K-th slice of the assays and writes de.partial.tsv.
@@ -275,6 +353,11 @@ fn merge(args: &DeArgs) -> Result<()> {
     let opts = EbayesOptions {
         trend: o["trend"] == true,
         robust: o["robust"] == true,
+        prior_method: if o["ebayes"] == "legacy" {
+            PriorMethod::Legacy
+        } else {
+            PriorMethod::Current
+        },
         ..EbayesOptions::default()
     };
     let name = o["adjust"].as_str().unwrap_or("BH");
@@ -405,6 +488,7 @@ fn check_args(args: &DeArgs) -> Result<()> {
             ("--robust", args.robust),
             ("--lfc", args.lfc.is_some()),
             ("--block", args.block.is_some()),
+            ("--test F", args.test == TestArg::F),
         ];
         if let Some((flag, _)) = limma_only.iter().find(|(_, given)| *given) {
             return Err(UsageError(format!(
@@ -413,6 +497,18 @@ fn check_args(args: &DeArgs) -> Result<()> {
             ))
             .into());
         }
+    }
+    if args.test == TestArg::F && args.lfc.is_some() {
+        return Err(UsageError(
+            "--test F with --lfc is not available: limma's treat tests each contrast on its own; drop --test F to get one treat table per contrast".into(),
+        )
+        .into());
+    }
+    if args.test == TestArg::F && args.shard.is_some() {
+        return Err(UsageError(
+            "--shard with --test F is not available yet; run the F-test unsharded".into(),
+        )
+        .into());
     }
     if let Some(rho) = args.correlation {
         if !(rho.is_finite() && rho > -1.0 && rho < 1.0) {

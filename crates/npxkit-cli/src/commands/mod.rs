@@ -5,6 +5,7 @@ mod de;
 mod de_shard;
 mod enrich;
 mod genesets;
+mod normalize;
 mod qc;
 mod report;
 mod run;
@@ -33,6 +34,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Report(args) => report::run(args),
         Command::Genesets(args) => genesets::run(args),
         Command::Simulate(args) => simulate::run(args),
+        Command::Normalize(args) => normalize::run(args),
     }
 }
 

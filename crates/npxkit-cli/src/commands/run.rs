@@ -13,9 +13,9 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::cli::{
-    AdjustArg, AlgorithmArg, BelowLodArg, ClusterArgs, DeArgs, DirectionArg, EnrichArgs,
+    AdjustArg, AlgorithmArg, BelowLodArg, ClusterArgs, DeArgs, DirectionArg, EbayesArg, EnrichArgs,
     EnrichMethod, InputArgs, KcdfArg, KcdfModeArg, MembersArg, MethodArg, QcArgs, ReportArgs,
-    RunArgs, ScoreArgs, ScoreMethod, SimilarityArg,
+    RunArgs, ScoreArgs, ScoreMethod, SimilarityArg, TestArg,
 };
 use crate::commands::{cluster, de, enrich, ensure_out_dir, load_input, qc, report, score};
 use crate::config::{self, RunConfig};
@@ -195,6 +195,8 @@ impl Steps {
             correlation: cfg.de.correlation,
             shard: None,
             merge: vec![],
+            test: pick::<TestArg>("de.test", &cfg.de.test)?,
+            ebayes: pick::<EbayesArg>("de.ebayes", &cfg.de.ebayes)?,
             trend: cfg.de.trend,
             robust: cfg.de.robust,
             lfc: cfg.de.lfc,
