@@ -147,7 +147,8 @@ pub enum Command {
     ///
     /// `list` prints every embedded collection (name, version, number of sets, source);
     /// `show NAME` prints its sets (id, size, name) as a table, or one set's genes with
-    /// --set; `show NAME --gmt` writes the whole collection as GMT on stdout.
+    /// --set; `show NAME --gmt` writes the whole collection as GMT on stdout;
+    /// `build-go` makes current GO sets from the GO Consortium's OBO and GAF files.
     ///
     /// Examples:
     ///   npxkit genesets list
@@ -757,6 +758,46 @@ pub enum GenesetsAction {
         #[arg(long)]
         gmt: bool,
     },
+    /// Build current GO gene sets from the GO Consortium's files (go-basic.obo and a GAF
+    /// such as goa_human.gaf[.gz]): true-path rule over is_a and part_of within the
+    /// namespace, NOT-qualified annotations dropped, obsolete terms skipped, alt_ids
+    /// mapped; genes are the GAF's symbols. Writes a GMT usable with --genesets.
+    ///
+    /// Example:
+    ///   npxkit genesets build-go --obo go-basic.obo --gaf goa_human.gaf.gz     ///     --namespace bp --exclude-evidence IEA --out go_bp.gmt
+    #[command(verbatim_doc_comment)]
+    BuildGo {
+        /// The ontology (OBO 1.2/1.4).
+        #[arg(long, value_name = "FILE")]
+        obo: PathBuf,
+        /// The annotations (GAF 2.x, plain or gzip-compressed).
+        #[arg(long, value_name = "FILE")]
+        gaf: PathBuf,
+        /// Which ontology.
+        #[arg(long, value_enum, default_value_t = GoNamespaceArg::Bp)]
+        namespace: GoNamespaceArg,
+        /// Evidence codes to leave out, comma-separated (e.g. IEA for reviewed
+        /// annotations only).
+        #[arg(long, value_name = "CODES", value_delimiter = ',')]
+        exclude_evidence: Vec<String>,
+        /// Smallest set written (genes after propagation).
+        #[arg(long, value_name = "N", default_value_t = 1)]
+        min_size: usize,
+        /// The GMT file to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+}
+
+/// `--namespace` values of `genesets build-go`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GoNamespaceArg {
+    /// biological_process.
+    Bp,
+    /// molecular_function.
+    Mf,
+    /// cellular_component.
+    Cc,
 }
 
 /// `npxkit simulate` options.

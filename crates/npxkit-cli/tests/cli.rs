@@ -2846,3 +2846,97 @@ fn normalize_official_examples_match_r() {
     ]);
     nz_compare(&out4, "example_refmed");
 }
+
+// -----------------------------------------------------------------------------------
+// npxkit genesets build-go
+// -----------------------------------------------------------------------------------
+
+#[test]
+fn genesets_build_go_from_obo_and_gzipped_gaf() {
+    let dir = tempfile::tempdir().unwrap();
+    let obo = dir.path().join("go-basic.obo");
+    std::fs::write(
+        &obo,
+        "format-version: 1.2\ndata-version: releases/2026-10-01\n\n\
+[Term]\nid: GO:0000001\nname: immune process\nnamespace: biological_process\n\n\
+[Term]\nid: GO:0000002\nname: T cell activation\nnamespace: biological_process\nis_a: GO:0000001 ! immune process\n\n\
+[Term]\nid: GO:0000003\nname: T cell receptor signaling\nnamespace: biological_process\nrelationship: part_of GO:0000002 ! T cell activation\n\n\
+[Term]\nid: GO:0000009\nname: binding\nnamespace: molecular_function\n",
+    )
+    .unwrap();
+    let line = |sym: &str, q: &str, go: &str, ev: &str| {
+        format!("UniProtKB\tP1\t{sym}\t{q}\t{go}\tPMID:1\t{ev}\t\tP\t\t\tprotein\ttaxon:9606\t20260101\tUniProt\t\t\n")
+    };
+    let gaf_text = format!(
+        "!gaf-version: 2.2\n{}{}{}{}",
+        line("CD3E", "involved_in", "GO:0000003", "IDA"),
+        line("CD28", "involved_in", "GO:0000002", "IEA"),
+        line("IL6", "NOT|involved_in", "GO:0000001", "IDA"),
+        line("LCK", "enables", "GO:0000009", "IDA"),
+    );
+    let gaf = dir.path().join("goa_human.gaf.gz");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(gaf_text.as_bytes()).unwrap();
+    std::fs::write(&gaf, gz.finish().unwrap()).unwrap();
+    let out = dir.path().join("go_bp.gmt");
+    let o = ok(&[
+        "genesets",
+        "build-go",
+        "--obo",
+        p(&obo),
+        "--gaf",
+        p(&gaf),
+        "--namespace",
+        "bp",
+        "--out",
+        p(&out),
+    ]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("3 GO bp sets"));
+    assert_eq!(
+        read(&out),
+        "GO:0000001\timmune process\tCD28\tCD3E\n\
+         GO:0000002\tT cell activation\tCD28\tCD3E\n\
+         GO:0000003\tT cell receptor signaling\tCD3E\n"
+    );
+    ok(&[
+        "genesets",
+        "build-go",
+        "--obo",
+        p(&obo),
+        "--gaf",
+        p(&gaf),
+        "--exclude-evidence",
+        "IEA",
+        "--out",
+        p(&out),
+    ]);
+    assert!(read(&out).starts_with("GO:0000001\timmune process\tCD3E\n"));
+    let e = fails(
+        &[
+            "genesets",
+            "build-go",
+            "--obo",
+            p(&gaf),
+            "--gaf",
+            p(&gaf),
+            "--out",
+            p(&out),
+        ],
+        1,
+    );
+    assert!(e.contains("OBO") || e.contains("tag: value"), "{e}");
+    let e = fails(
+        &[
+            "genesets",
+            "build-go",
+            "--obo",
+            p(&obo),
+            "--gaf",
+            p(&obo),
+            "--out",
+            p(&out),
+        ],
+        1,
+    );
+    assert!(e.contains("GAF"), "{e}");
+}
