@@ -6,7 +6,7 @@ bin=${1:-target/debug/npxkit}
 echo "# npxkit command-line reference"
 echo
 echo "Generated from \`npxkit --help\` by \`make docs\`; a test fails when it is out of date."
-for sub in "" $("$bin" --help | awk '/^Commands:/{f=1;next} /^$/{f=0} f && $1 != "help" {print $1}'); do
+for sub in "" $("$bin" --help | awk '/^Commands:/{f=1;next} /^$/{f=0} f && /^  [a-z]/ && $1 != "help" {print $1}'); do
   echo
   if [ -z "$sub" ]; then echo "## npxkit"; else echo "## npxkit $sub"; fi
   echo

@@ -156,6 +156,18 @@ pub enum Command {
     ///   npxkit genesets show go-bp --gmt > go_bp.gmt
     #[command(verbatim_doc_comment)]
     Genesets(GenesetsArgs),
+    /// Versions of npxkit, of the R code it reproduces, and of the built-in gene sets.
+    ///
+    /// --yaml prints only `npxkit: VERSION`, for nf-core's versions.yml.
+    ///
+    /// Example:
+    ///   npxkit versions --yaml
+    #[command(verbatim_doc_comment)]
+    Versions {
+        /// Only `npxkit: VERSION`, as YAML.
+        #[arg(long)]
+        yaml: bool,
+    },
     /// Simulate a realistic paired Olink study with known truth, for demos and tests.
     ///
     /// Writes npx.csv (NPX Signature long CSV), npx.parquet (Explore HT parquet),
@@ -254,6 +266,11 @@ pub struct InputArgs {
     /// Regular expression marking control SampleIDs when the file has no SampleType.
     #[arg(long, value_name = "REGEX", default_value = npxkit_core::DEFAULT_CONTROL_PATTERN)]
     pub control_pattern: String,
+    /// Exclude QC outliers from the analysis: samples whose NPX median or IQR is more than
+    /// 3 SD from the mean (OlinkAnalyze's olink_qc_plot rule), or more than 4 SD from the
+    /// mean on PC1 or PC2 (qc.tsv flags them either way; the reason is in qc.tsv).
+    #[arg(long)]
+    pub exclude_outliers: bool,
 }
 
 impl InputArgs {
@@ -272,6 +289,7 @@ impl InputArgs {
             "below_lod": format!("{:?}", self.below_lod).to_lowercase(),
             "max_missing": self.max_missing,
             "control_pattern": self.control_pattern,
+            "exclude_outliers": self.exclude_outliers,
         })
     }
 }

@@ -53,6 +53,8 @@ pub struct InputConfig {
     pub max_missing: f64,
     /// Regular expression marking control SampleIDs.
     pub control_pattern: String,
+    /// Exclude median/IQR and PCA outliers.
+    pub exclude_outliers: bool,
 }
 
 impl Default for InputConfig {
@@ -65,6 +67,7 @@ impl Default for InputConfig {
             below_lod: "keep".into(),
             max_missing: 1.0,
             control_pattern: npxkit_core::DEFAULT_CONTROL_PATTERN.into(),
+            exclude_outliers: false,
         }
     }
 }
@@ -320,6 +323,7 @@ mask_assay_warn = false         # set values flagged by assay QC to missing
 below_lod = "keep"              # keep | nan: values below LOD
 max_missing = 1.0               # drop assays missing in more than this fraction of samples
 control_pattern = '(?i)control|ctrl|^ipc([_ -]|\d|$)|^neg([_ -]|$)|^pc[_ -]?\d|^sc[_ -]?\d'  # control SampleIDs (files without SampleType)
+exclude_outliers = false        # exclude median/IQR (3 SD) and PCA (4 SD) outliers from the analysis
 
 [design]
 group = "timepoint"             # manifest column compared

@@ -1589,6 +1589,27 @@ fn qc_flags_a_shifted_sample() {
         .map(|l| l.split('\t').next().unwrap())
         .collect();
     assert_eq!(flagged, vec!["S0005"]);
+
+    // --exclude-outliers acts on the rule: S0005 leaves the matrix, with its reason.
+    let o = ok(&[
+        "qc",
+        "--npx",
+        p(&npx_path),
+        "--samples",
+        p(&small().join("samples.tsv")),
+        "--exclude-outliers",
+        "--out",
+        p(&dir.path().join("qc2")),
+    ]);
+    let summary = String::from_utf8_lossy(&o.stdout);
+    assert!(summary.contains("18 kept"), "{summary}");
+    let qc = read(&dir.path().join("qc2/qc.tsv"));
+    let row = qc.lines().find(|l| l.starts_with("S0005\t")).unwrap();
+    assert!(
+        row.contains("TRUE\tQC outlier: NPX median or IQR beyond 3 SD"),
+        "{row}"
+    );
+    assert!(!read(&dir.path().join("qc2/pca.tsv")).contains("S0005"));
 }
 
 // -----------------------------------------------------------------------------------

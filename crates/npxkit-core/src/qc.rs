@@ -51,6 +51,8 @@ pub struct QcOptions {
     pub below_lod: BelowLod,
     /// Exclude assays missing in more than this fraction of kept samples (0–1).
     pub max_missing: f64,
+    /// Samples to set aside, with the reason (e.g. QC outliers found on a first pass).
+    pub exclude_samples: Vec<(String, String)>,
 }
 
 impl Default for QcOptions {
@@ -61,6 +63,7 @@ impl Default for QcOptions {
             mask_assay_warn: false,
             below_lod: BelowLod::Keep,
             max_missing: 1.0,
+            exclude_samples: Vec::new(),
         }
     }
 }
@@ -409,6 +412,12 @@ fn decide_sample_exclusions(
             Some("QC status FAIL".to_string())
         } else if opts.exclude_warn && s.qc_status.as_deref() == Some("WARN") {
             Some("QC status WARN (--exclude-warn)".to_string())
+        } else if let Some((_, why)) = opts
+            .exclude_samples
+            .iter()
+            .find(|(id, _)| *id == s.sample_id)
+        {
+            Some(why.clone())
         } else {
             None
         };

@@ -335,6 +335,7 @@ fn run_matrix_method(
         below_lod: BelowLodArg::Keep,
         max_missing: 1.0,
         control_pattern: npxkit_core::DEFAULT_CONTROL_PATTERN.to_string(),
+        exclude_outliers: false,
     };
     let collection = load_collection(&args.genesets, record)?;
     let owned;

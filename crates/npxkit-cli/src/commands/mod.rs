@@ -32,9 +32,27 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Enrich(args) => enrich::run(args),
         Command::Cluster(args) => cluster::run(args),
         Command::Report(args) => report::run(args),
+        Command::Versions { yaml } => {
+            versions(yaml);
+            Ok(())
+        }
         Command::Genesets(args) => genesets::run(args),
         Command::Simulate(args) => simulate::run(args),
         Command::Normalize(args) => normalize::run(args),
+    }
+}
+
+/// `npxkit versions`.
+fn versions(yaml: bool) {
+    let v = env!("CARGO_PKG_VERSION");
+    if yaml {
+        println!("npxkit: {v}");
+        return;
+    }
+    println!("npxkit {v}");
+    println!("reproduces: limma 3.54.1 (eBayes legacy; current = limma 3.62+), GSVA 1.46.0, igraph 1.3.5 (walktrap), vissE 1.12 (themes), OlinkAnalyze 5.0 (normalization, QC rules)");
+    for b in npxkit_genesets::builtins() {
+        println!("gene sets {}: {} ({} sets)", b.name, b.version, b.n_sets);
     }
 }
 
@@ -89,7 +107,7 @@ pub fn load_input(input: &InputArgs, record: &mut RunRecord) -> Result<QcReport>
         }
         None => None,
     };
-    let opts = QcOptions {
+    let mut opts = QcOptions {
         control_pattern: input.control_pattern.clone(),
         exclude_warn: input.exclude_warn,
         mask_assay_warn: input.mask_assay_warn,
@@ -98,17 +116,84 @@ pub fn load_input(input: &InputArgs, record: &mut RunRecord) -> Result<QcReport>
             BelowLodArg::Nan => BelowLod::Nan,
         },
         max_missing: input.max_missing,
+        exclude_samples: Vec::new(),
     };
-    let report = match build_matrix(&long, manifest.as_ref(), &opts) {
-        Ok(r) => r,
-        Err(CoreError::InvalidOption(msg)) => return Err(UsageError(msg).into()),
-        Err(e) => return Err(e).with_context(|| format!("QC of {}", npx.display())),
+    let build = |opts: &QcOptions| -> Result<QcReport> {
+        match build_matrix(&long, manifest.as_ref(), opts) {
+            Ok(r) => Ok(r),
+            Err(CoreError::InvalidOption(msg)) => Err(UsageError(msg).into()),
+            Err(e) => Err(e).with_context(|| format!("QC of {}", npx.display())),
+        }
     };
+    let mut report = build(&opts)?;
+    if input.exclude_outliers {
+        // A second pass without the outliers found on the first, so that every assay
+        // statistic and filter is computed over the samples actually analysed.
+        opts.exclude_samples = outliers(&report);
+        if !opts.exclude_samples.is_empty() {
+            log::warn!(
+                "--exclude-outliers: {} sample(s) excluded: {}",
+                opts.exclude_samples.len(),
+                opts.exclude_samples
+                    .iter()
+                    .map(|(id, _)| id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            report = build(&opts)?;
+        }
+    }
     for w in &report.warnings {
         log::warn!("{w}");
     }
     Ok(report)
 }
+
+/// The QC outliers of the kept samples, with the reason: median or IQR beyond
+/// [`qc::QC_OUTLIER_SD`] SD (OlinkAnalyze's olink_qc_plot rule), or PC1/PC2 beyond
+/// [`PCA_OUTLIER_SD`] SD.
+pub fn outliers(report: &QcReport) -> Vec<(String, String)> {
+    let kept: Vec<&npxkit_core::SampleQc> = report
+        .samples
+        .iter()
+        .filter(|s| s.excluded.is_none())
+        .collect();
+    let med: Vec<f64> = kept.iter().map(|s| s.median_npx).collect();
+    let iqr: Vec<f64> = kept.iter().map(|s| s.iqr_npx).collect();
+    let sd = qc::QC_OUTLIER_SD;
+    let (om, oi) = (
+        npxkit_core::sd_outliers(&med, sd),
+        npxkit_core::sd_outliers(&iqr, sd),
+    );
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (k, s) in kept.iter().enumerate() {
+        if om[k] || oi[k] {
+            out.push((
+                s.sample_id.clone(),
+                format!("QC outlier: NPX median or IQR beyond {sd} SD (--exclude-outliers)"),
+            ));
+        }
+    }
+    if let Some(pca) = npxkit_core::pca(&report.matrix, &npxkit_core::PcaOptions::default()) {
+        let flags: Vec<Vec<bool>> = (0..pca.scores.ncols().min(2))
+            .map(|c| npxkit_core::sd_outliers(&pca.scores.column(c).to_vec(), PCA_OUTLIER_SD))
+            .collect();
+        for (j, s) in report.matrix.samples.iter().enumerate() {
+            if flags.iter().any(|f| f[j]) && !out.iter().any(|(id, _)| *id == s.sample_id) {
+                out.push((
+                    s.sample_id.clone(),
+                    format!(
+                        "QC outlier: beyond {PCA_OUTLIER_SD} SD on PC1 or PC2 (--exclude-outliers)"
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// SDs on PC1/PC2 beyond which `--exclude-outliers` drops a sample (qc's default flag).
+pub const PCA_OUTLIER_SD: f64 = 4.0;
 
 /// The `p.adjust` method an `--adjust` value names.
 pub fn adjust_method(a: crate::cli::AdjustArg) -> npxkit_stats::AdjustMethod {

@@ -169,6 +169,7 @@ impl Steps {
             below_lod: pick::<BelowLodArg>("input.below_lod", &cfg.input.below_lod)?,
             max_missing: cfg.input.max_missing,
             control_pattern: cfg.input.control_pattern.clone(),
+            exclude_outliers: cfg.input.exclude_outliers,
         };
         let pair = (!cfg.design.pair.is_empty()).then(|| cfg.design.pair.clone());
         // The subject for pairing (QC report, score tests, paired plots): the fixed-effect

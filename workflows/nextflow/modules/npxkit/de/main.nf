@@ -31,7 +31,7 @@ process NPXKIT_DE {
 
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
-        npxkit: \$(npxkit --version | sed 's/^npxkit //')
+        \$(npxkit versions --yaml)
     END_VERSIONS
     """
 
@@ -43,7 +43,7 @@ process NPXKIT_DE {
 
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
-        npxkit: \$(npxkit --version | sed 's/^npxkit //')
+        \$(npxkit versions --yaml)
     END_VERSIONS
     """
 }

@@ -29,7 +29,7 @@ process NPXKIT_ENRICH {
 
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
-        npxkit: \$(npxkit --version | sed 's/^npxkit //')
+        \$(npxkit versions --yaml)
     END_VERSIONS
     """
 
@@ -41,7 +41,7 @@ process NPXKIT_ENRICH {
 
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
-        npxkit: \$(npxkit --version | sed 's/^npxkit //')
+        \$(npxkit versions --yaml)
     END_VERSIONS
     """
 }

@@ -32,7 +32,7 @@ process NPXKIT_QC {
 
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
-        npxkit: \$(npxkit --version | sed 's/^npxkit //')
+        \$(npxkit versions --yaml)
     END_VERSIONS
     """
 
@@ -44,7 +44,7 @@ process NPXKIT_QC {
 
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
-        npxkit: \$(npxkit --version | sed 's/^npxkit //')
+        \$(npxkit versions --yaml)
     END_VERSIONS
     """
 }

@@ -30,7 +30,7 @@ process NPXKIT_REPORT {
 
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
-        npxkit: \$(npxkit --version | sed 's/^npxkit //')
+        \$(npxkit versions --yaml)
     END_VERSIONS
     """
 
@@ -42,7 +42,7 @@ process NPXKIT_REPORT {
 
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
-        npxkit: \$(npxkit --version | sed 's/^npxkit //')
+        \$(npxkit versions --yaml)
     END_VERSIONS
     """
 }

@@ -33,7 +33,7 @@ process NPXKIT_SCORE {
 
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
-        npxkit: \$(npxkit --version | sed 's/^npxkit //')
+        \$(npxkit versions --yaml)
     END_VERSIONS
     """
 
@@ -45,7 +45,7 @@ process NPXKIT_SCORE {
 
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
-        npxkit: \$(npxkit --version | sed 's/^npxkit //')
+        \$(npxkit versions --yaml)
     END_VERSIONS
     """
 }
