@@ -244,8 +244,9 @@ pub struct RunArgs {
 /// Input NPX file, manifest and QC rules shared by analysis subcommands.
 #[derive(Debug, Args, Clone)]
 pub struct InputArgs {
-    /// Olink NPX file (required): long CSV/TSV, Target 96 wide CSV or xlsx, Explore parquet or
-    /// zip delivery (detected from content); `-` reads standard input.
+    /// Olink NPX file (required): long CSV/TSV, Target 96 wide CSV or xlsx, Explore parquet,
+    /// zip delivery, or a wide sample x assay matrix (parquet/CSV/TSV: SampleID, then one
+    /// column per OlinkID) (detected from content); `-` reads standard input.
     #[arg(long, value_name = "FILE")]
     pub npx: Option<PathBuf>,
     /// Sample manifest (TSV or CSV) with a SampleID column and free columns.
@@ -271,6 +272,10 @@ pub struct InputArgs {
     /// mean on PC1 or PC2 (qc.tsv flags them either way; the reason is in qc.tsv).
     #[arg(long)]
     pub exclude_outliers: bool,
+    /// Assay table (TSV or CSV with OlinkID, UniProt, Assay, Panel) for a wide matrix
+    /// --npx (SampleID and one column per OlinkID); without it assays are named by OlinkID.
+    #[arg(long, value_name = "FILE")]
+    pub assays: Option<std::path::PathBuf>,
 }
 
 impl InputArgs {
@@ -842,6 +847,11 @@ pub struct SimulateArgs {
     /// Which NPX files to write.
     #[arg(long, value_enum, default_value_t = SimFormat::Both)]
     pub format: SimFormat,
+    /// Write the NPX values as a wide sample x assay matrix (npx_wide.parquet and/or
+    /// npx_wide.csv by --format, with assays.tsv) instead of Olink long files; for large
+    /// studies use --format parquet and e.g. --subjects 25000 --unpaired 0.
+    #[arg(long)]
+    pub wide: bool,
     /// Output folder (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,

@@ -2961,3 +2961,120 @@ fn genesets_build_go_from_obo_and_gzipped_gaf() {
     );
     assert!(e.contains("GAF"), "{e}");
 }
+
+// wide matrices
+
+/// Simulates the same small study twice: as Olink long files and as a wide matrix.
+fn wide_and_long(dir: &Path) -> (PathBuf, PathBuf) {
+    let (long, wide) = (dir.join("long"), dir.join("wide"));
+    let sim = [
+        "simulate",
+        "--proteins",
+        "80",
+        "--subjects",
+        "10",
+        "--unpaired",
+        "1",
+    ];
+    ok(&[&sim[..], &["--out", p(&long)]].concat());
+    ok(&[&sim[..], &["--wide", "--out", p(&wide)]].concat());
+    for f in [
+        "npx_wide.parquet",
+        "npx_wide.csv",
+        "assays.tsv",
+        "samples.tsv",
+    ] {
+        assert!(wide.join(f).exists(), "{f}");
+    }
+    assert!(!wide.join("npx.csv").exists());
+    assert_eq!(
+        read(&long.join("samples.tsv")),
+        read(&wide.join("samples.tsv"))
+    );
+    (long, wide)
+}
+
+#[test]
+fn wide_matrix_de_equals_long_de() {
+    let dir = tempfile::tempdir().unwrap();
+    let (long, wide) = wide_and_long(dir.path());
+    let samples = long.join("samples.tsv");
+    let designs: [&[&str]; 2] = [
+        &["--group", "timepoint", "--contrast", "C2D1-C1D1"],
+        &[
+            "--group",
+            "timepoint",
+            "--contrast",
+            "C2D1-C1D1",
+            "--pair",
+            "subject",
+            "--covariates",
+            "age",
+        ],
+    ];
+    for (d, design) in designs.iter().enumerate() {
+        let run = |npx: &Path, assays: Option<&Path>, name: &str| -> String {
+            let out = dir.path().join(format!("{name}{d}"));
+            let mut args = vec!["de", "--npx", p(npx), "--samples", p(&samples)];
+            if let Some(a) = assays {
+                args.extend(["--assays", p(a)]);
+            }
+            args.extend(design.iter().copied());
+            args.extend(["--out", p(&out)]);
+            ok(&args);
+            read(&out.join("de.tsv"))
+        };
+        let reference = run(&long.join("npx.csv"), None, "long");
+        let assays = wide.join("assays.tsv");
+        assert_eq!(
+            reference,
+            run(&wide.join("npx_wide.parquet"), Some(&assays), "wpq")
+        );
+        assert_eq!(
+            reference,
+            run(&wide.join("npx_wide.csv"), Some(&assays), "wcsv")
+        );
+        // Without the assay table, assays are named by OlinkID; the numbers are the same.
+        let bare = run(&wide.join("npx_wide.parquet"), None, "bare");
+        assert_ne!(reference, bare);
+        assert_eq!(reference.lines().count(), bare.lines().count());
+    }
+}
+
+#[test]
+fn wide_matrix_qc_and_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, wide) = wide_and_long(dir.path());
+    let out = dir.path().join("qc");
+    ok(&[
+        "qc",
+        "--npx",
+        p(&wide.join("npx_wide.parquet")),
+        "--samples",
+        p(&wide.join("samples.tsv")),
+        "--out",
+        p(&out),
+    ]);
+    let qc = read(&out.join("qc.tsv"));
+    // Controls (by SampleID) are set aside; study samples are kept.
+    assert!(qc
+        .lines()
+        .any(|l| l.starts_with("CONTROL_SAMPLE_1_PLATE1\t")));
+    let bad = |name: &str, text: &str| -> String {
+        let f = dir.path().join(name);
+        std::fs::write(&f, text).unwrap();
+        fails(&["qc", "--npx", p(&f), "--out", p(&out)], 1)
+    };
+    let e = bad("a.csv", "SampleID,OID40001,OID40002\nS1,1,2\nS2,1,x1\n");
+    assert!(
+        e.contains("line 3") && e.contains("OID40002") && e.contains("`x1`"),
+        "{e}"
+    );
+    let e = bad("b.csv", "SampleID,OID40001\nS1,1\nS1,2\n");
+    assert!(e.contains("`S1` appears twice"), "{e}");
+    let e = bad("c.tsv", "SampleID\tOID40001\tage\tIL6\nS1\t1\t40\t2\n");
+    assert!(
+        e.contains("`age`, `IL6`") && e.contains("not OlinkIDs"),
+        "{e}"
+    );
+}

@@ -6,7 +6,8 @@
 //! It returns a [`QcReport`] saying, per sample and per assay, what was kept, what was
 //! excluded and why. [`pair_samples`] finds complete subjects across timepoints;
 //! [`build_design`] makes the design matrix and contrasts of a linear model from the
-//! manifest (R's `model.matrix` with treatment contrasts).
+//! manifest (R's `model.matrix` with treatment contrasts). [`matrix_from_wide`] makes
+//! the same report from a wide sample × assay matrix, without a long table.
 
 pub mod design;
 mod error;
@@ -15,6 +16,7 @@ mod pairing;
 pub mod pca;
 mod qc;
 pub mod summary;
+mod wide;
 
 pub use design::{build_design, parse_contrast, Contrast, Design, DesignSpec};
 pub use error::CoreError;
@@ -24,3 +26,4 @@ pub use pca::{pca, sd_outliers, Pca, PcaOptions};
 pub use qc::{
     build_matrix, AssayQc, BelowLod, QcOptions, QcReport, SampleQc, DEFAULT_CONTROL_PATTERN,
 };
+pub use wide::matrix_from_wide;

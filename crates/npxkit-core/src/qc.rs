@@ -370,7 +370,7 @@ pub fn build_matrix(
     })
 }
 
-fn decide_sample_exclusions(
+pub(crate) fn decide_sample_exclusions(
     samples: &mut [SampleQc],
     control_re: &Regex,
     manifest: Option<&Manifest>,

@@ -13,6 +13,9 @@
 //! | Explore HT / 3072 parquet | `PAR1` magic | [`parquet`] |
 //! | zip delivery (NPX file + MD5/SHA-256 file) | `PK` magic | [`zip`] |
 //!
+//! Wide sample × assay matrices (SampleID, then one column per OlinkID; parquet or
+//! text) are read by [`read_wide_matrix`] straight to values, without a long table.
+//!
 //! Errors ([`IoError`]) name the file, the line and column where they apply, and say
 //! what to do. [`Manifest`] reads sample sheets; [`write`] holds the atomic writer and
 //! the TSV conventions (`NA`, full precision) shared by every output table.
@@ -22,6 +25,7 @@ pub mod error;
 pub mod long;
 pub mod long_table;
 pub mod manifest;
+pub mod matrix;
 pub mod npx_long;
 pub mod parquet;
 pub mod text;
@@ -34,6 +38,9 @@ pub use detect::{detect_format, Format};
 pub use error::{IoError, Result};
 pub use long_table::{LongColumn, LongTable};
 pub use manifest::Manifest;
+pub use matrix::{
+    detect_wide_matrix, read_assay_table, read_wide_matrix, AssayMeta, WideMatrix, WideMatrixFormat,
+};
 pub use npx_long::{col, NpxLong, Source};
 pub use write::{fmt_f64, fmt_text, write_atomic, TsvTable};
 
@@ -63,6 +70,12 @@ pub fn read_npx(path: &Path) -> Result<NpxLong> {
 pub fn read_npx_bytes(bytes: &[u8], path: &Path) -> Result<NpxLong> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(IoError::Empty { path: path.into() });
+    }
+    if detect_wide_matrix(bytes).is_some() {
+        return Err(IoError::Layout {
+            path: path.into(),
+            message: "a wide sample × assay matrix (SampleID and OlinkID columns), which this step cannot use: it needs an Olink long or Target 96 file (qc, de, score, enrich and run read wide matrices)".into(),
+        });
     }
     let format = detect_format(bytes).map_err(|reason| IoError::UnknownFormat {
         path: path.into(),
@@ -101,7 +114,7 @@ pub fn read_npx_bytes(bytes: &[u8], path: &Path) -> Result<NpxLong> {
 
 /// Runs a reader that calls into polars, turning a panic inside the engine (it asserts
 /// on some malformed parquet pages rather than returning an error) into a clear error.
-fn guard<T>(path: &Path, engine: &str, read: impl FnOnce() -> Result<T>) -> Result<T> {
+pub(crate) fn guard<T>(path: &Path, engine: &str, read: impl FnOnce() -> Result<T>) -> Result<T> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)) {
         Ok(result) => result,
         Err(payload) => {

@@ -336,6 +336,7 @@ fn run_matrix_method(
         max_missing: 1.0,
         control_pattern: npxkit_core::DEFAULT_CONTROL_PATTERN.to_string(),
         exclude_outliers: false,
+        assays: None,
     };
     let collection = load_collection(&args.genesets, record)?;
     let owned;

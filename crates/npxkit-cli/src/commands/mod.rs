@@ -85,13 +85,53 @@ pub fn load_input(input: &InputArgs, record: &mut RunRecord) -> Result<QcReport>
     let npx = input.npx_path()?;
     let bytes = npxkit_io::read_bytes(npx)?;
     record.input(npx, &bytes);
-    let long = npxkit_io::read_npx_bytes(&bytes, npx)?;
-    log::info!(
-        "{}: {} ({} rows)",
-        npx.display(),
-        long.source().format.name(),
-        long.height()
-    );
+    let mut data = if npxkit_io::detect_wide_matrix(&bytes).is_some() {
+        let mut wide = npxkit_io::read_wide_matrix(&bytes, npx)?;
+        drop(bytes);
+        log::info!(
+            "{}: {} ({} samples x {} assays)",
+            npx.display(),
+            wide.format.name(),
+            wide.n_samples(),
+            wide.assays.len()
+        );
+        if let Some(path) = &input.assays {
+            let table_bytes = npxkit_io::read_bytes(path)?;
+            record.input(path, &table_bytes);
+            drop(table_bytes);
+            let table = npxkit_io::read_assay_table(path)?;
+            let missing = wide.attach_assays(&table);
+            if !missing.is_empty() {
+                log::warn!(
+                    "{}: {} assay(s) of the matrix are not in the assay table and keep their OlinkID as name, e.g. {}",
+                    path.display(),
+                    missing.len(),
+                    missing.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
+                );
+            }
+        }
+        Data::Wide {
+            first: Some(wide),
+            spare: None,
+            keep_spare: input.exclude_outliers,
+        }
+    } else {
+        if input.assays.is_some() {
+            log::warn!(
+                "--assays applies to wide matrices only; ignored for {}",
+                npx.display()
+            );
+        }
+        let long = npxkit_io::read_npx_bytes(&bytes, npx)?;
+        drop(bytes);
+        log::info!(
+            "{}: {} ({} rows)",
+            npx.display(),
+            long.source().format.name(),
+            long.height()
+        );
+        Data::Long(long)
+    };
     let manifest = match &input.samples {
         Some(path) => {
             let bytes = std::fs::read(path)
@@ -118,8 +158,31 @@ pub fn load_input(input: &InputArgs, record: &mut RunRecord) -> Result<QcReport>
         max_missing: input.max_missing,
         exclude_samples: Vec::new(),
     };
-    let build = |opts: &QcOptions| -> Result<QcReport> {
-        match build_matrix(&long, manifest.as_ref(), opts) {
+    let mut build = |opts: &QcOptions| -> Result<QcReport> {
+        let result = match &mut data {
+            Data::Long(long) => build_matrix(long, manifest.as_ref(), opts),
+            Data::Wide {
+                first,
+                spare,
+                keep_spare,
+            } => {
+                // A second pass (--exclude-outliers) needs the values again: keep a
+                // copy then (twice the matrix in memory), none otherwise.
+                let wide = match first.take() {
+                    Some(w) => {
+                        if *keep_spare {
+                            *spare = Some(w.clone());
+                        }
+                        w
+                    }
+                    None => spare
+                        .take()
+                        .ok_or_else(|| anyhow::anyhow!("internal: wide matrix read twice"))?,
+                };
+                npxkit_core::matrix_from_wide(wide, manifest.as_ref(), opts)
+            }
+        };
+        match result {
             Ok(r) => Ok(r),
             Err(CoreError::InvalidOption(msg)) => Err(UsageError(msg).into()),
             Err(e) => Err(e).with_context(|| format!("QC of {}", npx.display())),
@@ -147,6 +210,16 @@ pub fn load_input(input: &InputArgs, record: &mut RunRecord) -> Result<QcReport>
         log::warn!("{w}");
     }
     Ok(report)
+}
+
+/// The NPX data as read: a long table, or a wide matrix (moved into the report).
+enum Data {
+    Long(npxkit_io::NpxLong),
+    Wide {
+        first: Option<npxkit_io::WideMatrix>,
+        spare: Option<npxkit_io::WideMatrix>,
+        keep_spare: bool,
+    },
 }
 
 /// The QC outliers of the kept samples, with the reason: median or IQR beyond

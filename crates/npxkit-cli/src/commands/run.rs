@@ -170,6 +170,7 @@ impl Steps {
             max_missing: cfg.input.max_missing,
             control_pattern: cfg.input.control_pattern.clone(),
             exclude_outliers: cfg.input.exclude_outliers,
+            assays: None,
         };
         let pair = (!cfg.design.pair.is_empty()).then(|| cfg.design.pair.clone());
         // The subject for pairing (QC report, score tests, paired plots): the fixed-effect

@@ -35,13 +35,16 @@ pub fn run(args: SimulateArgs) -> Result<()> {
         "simulate",
         json!({"proteins": args.proteins, "subjects": args.subjects, "unpaired": args.unpaired,
                "frac_changed": args.frac_changed, "missing_rate": args.missing_rate, "seed": args.seed,
-               "format": format!("{:?}", args.format).to_lowercase()}),
+               "format": format!("{:?}", args.format).to_lowercase(), "wide": args.wide}),
     );
-    if args.format != SimFormat::Parquet {
+    if args.wide {
+        write_wide(&study, args.format, &args.out, &mut record)?;
+    }
+    if !args.wide && args.format != SimFormat::Parquet {
         delivery::signature_csv(&study).write_delimited_file(&args.out.join("npx.csv"), b';')?;
         record.output("npx.csv");
     }
-    if args.format != SimFormat::Csv {
+    if !args.wide && args.format != SimFormat::Csv {
         delivery::explore_parquet(&study)
             .write_parquet_file(&args.out.join("npx.parquet"))
             .context("writing npx.parquet")?;
@@ -65,6 +68,54 @@ pub fn run(args: SimulateArgs) -> Result<()> {
         study.samples.len() - n_study,
         args.out.display()
     );
+    Ok(())
+}
+
+/// Samples per parquet row group of a wide matrix.
+const WIDE_ROW_GROUP: usize = 8192;
+
+/// Writes the study as a wide sample × assay matrix (controls included, as rows named
+/// by their SampleIDs) straight from the simulated values, plus the assay table.
+fn write_wide(
+    study: &SimStudy,
+    format: SimFormat,
+    out: &std::path::Path,
+    record: &mut RunRecord,
+) -> Result<()> {
+    let ids: Vec<String> = study.samples.iter().map(|s| s.sample_id.clone()).collect();
+    let oids: Vec<String> = study.assays.iter().map(|a| a.olink_id.clone()).collect();
+    if format != SimFormat::Parquet {
+        npxkit_io::matrix::write_wide_delimited(
+            &out.join("npx_wide.csv"),
+            &ids,
+            &oids,
+            &study.npx,
+            b',',
+        )?;
+        record.output("npx_wide.csv");
+    }
+    if format != SimFormat::Csv {
+        npxkit_io::matrix::write_wide_parquet(
+            &out.join("npx_wide.parquet"),
+            &ids,
+            &oids,
+            &study.npx,
+            WIDE_ROW_GROUP,
+        )
+        .context("writing npx_wide.parquet")?;
+        record.output("npx_wide.parquet");
+    }
+    let mut t = TsvTable::new(["OlinkID", "UniProt", "Assay", "Panel"]);
+    for a in &study.assays {
+        t.push(vec![
+            a.olink_id.clone(),
+            a.uniprot.clone(),
+            a.assay.clone(),
+            a.panel.to_string(),
+        ]);
+    }
+    t.write_atomic(&out.join("assays.tsv"))?;
+    record.output("assays.tsv");
     Ok(())
 }
 
