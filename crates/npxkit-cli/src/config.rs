@@ -43,6 +43,8 @@ pub struct InputConfig {
     pub npx: Option<PathBuf>,
     /// Sample manifest.
     pub samples: Option<PathBuf>,
+    /// Assay table of a wide-matrix `npx` (OlinkID, UniProt, Assay, Panel).
+    pub assays: Option<PathBuf>,
     /// Exclude samples with QC status WARN.
     pub exclude_warn: bool,
     /// Set values flagged by assay QC to missing.
@@ -62,6 +64,7 @@ impl Default for InputConfig {
         InputConfig {
             npx: None,
             samples: None,
+            assays: None,
             exclude_warn: false,
             mask_assay_warn: false,
             below_lod: "keep".into(),
@@ -318,6 +321,7 @@ pub const TEMPLATE: &str = r#"# npxkit run configuration. Every key is optional;
 [input]
 # npx = "delivery.parquet"      # Olink NPX file (any supported format); or --npx
 # samples = "samples.tsv"       # sample manifest; or --samples
+# assays = "assays.tsv"         # assay table of a wide-matrix npx (SampleID x OlinkID)
 exclude_warn = false            # exclude samples whose QC status is WARN (FAIL always is)
 mask_assay_warn = false         # set values flagged by assay QC to missing
 below_lod = "keep"              # keep | nan: values below LOD

@@ -65,7 +65,11 @@ pub fn run(args: RunArgs, quiet: bool) -> Result<()> {
 
     // Absolute input paths, so that `--config DIR/config.toml` re-runs from anywhere.
     let mut written = cfg.clone();
-    for p in [&mut written.input.npx, &mut written.input.samples] {
+    for p in [
+        &mut written.input.npx,
+        &mut written.input.samples,
+        &mut written.input.assays,
+    ] {
         if let Some(abs) = p.as_ref().and_then(|x| std::fs::canonicalize(x).ok()) {
             *p = Some(abs);
         }
@@ -117,6 +121,9 @@ fn effective_config(args: &RunArgs) -> Result<RunConfig> {
     }
     if let (Some(cfg_path), None) = (&args.config, &args.samples) {
         cfg.input.samples = cfg.input.samples.map(|p| relative_to(cfg_path, p));
+    }
+    if let Some(cfg_path) = &args.config {
+        cfg.input.assays = cfg.input.assays.map(|p| relative_to(cfg_path, p));
     }
     Ok(cfg)
 }
@@ -170,7 +177,7 @@ impl Steps {
             max_missing: cfg.input.max_missing,
             control_pattern: cfg.input.control_pattern.clone(),
             exclude_outliers: cfg.input.exclude_outliers,
-            assays: None,
+            assays: cfg.input.assays.clone(),
         };
         let pair = (!cfg.design.pair.is_empty()).then(|| cfg.design.pair.clone());
         // The subject for pairing (QC report, score tests, paired plots): the fixed-effect
