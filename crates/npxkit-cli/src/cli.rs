@@ -495,7 +495,9 @@ pub struct ScoreArgs {
     /// GSVA: kernel of the per-assay cumulative distribution estimate.
     #[arg(long, value_enum, default_value_t = KcdfArg::Gaussian)]
     pub kcdf: KcdfArg,
-    /// GSVA: Gaussian CDF by GSVA 1.46's lookup table (compat, reproduces R) or exactly.
+    /// GSVA: Gaussian CDF by GSVA 1.46's lookup table summed over all sample pairs (compat,
+    /// reproduces R) or the true normal CDF by a linear-time series (exact; use it for
+    /// hundreds of samples or more).
     #[arg(long, value_enum, default_value_t = KcdfModeArg::Compat)]
     pub kcdf_mode: KcdfModeArg,
     /// Weight exponent of the random walk (default 1 for gsva, 0.25 for ssgsea).

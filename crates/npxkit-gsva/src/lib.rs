@@ -36,15 +36,16 @@ pub mod input;
 pub mod kcdf;
 mod order;
 pub mod plage;
+mod series;
 pub mod ssgsea;
 pub mod standardize;
 mod svd;
 pub mod zscore;
 
 pub use error::GsvaError;
-pub use gsva::{gsva, GsvaOptions};
+pub use gsva::{gsva, gsva_from_density, GsvaOptions};
 pub use input::{filter_constant_rows, FeatureFilter, CONSTANT_SD_THRESHOLD};
-pub use kcdf::{kernel_cdf, Kcdf, KcdfMode};
+pub use kcdf::{kernel_cdf, kernel_cdf_exact, ExactSum, Kcdf, KcdfMode};
 pub use plage::plage;
 pub use ssgsea::{ssgsea, SsgseaOptions};
 pub use standardize::standardize_rows;

@@ -10,7 +10,8 @@
 
 use ndarray::{Array2, ArrayView2};
 use npxkit_gsva::{
-    filter_constant_rows, gsva, plage, ssgsea, zscore, GsvaOptions, Kcdf, KcdfMode, SsgseaOptions,
+    filter_constant_rows, gsva, gsva_from_density, kernel_cdf_exact, plage, ssgsea, zscore,
+    ExactSum, GsvaOptions, Kcdf, KcdfMode, SsgseaOptions,
 };
 use std::path::PathBuf;
 
@@ -213,6 +214,24 @@ fn gsva_gaussian_exact_bruteforce() {
         ..GsvaOptions::default()
     };
     gsva_case("gsva_gaussian_exact_bruteforce", "expr.tsv", opts);
+}
+
+/// Exact mode by the series (the algorithm `gsva()` uses from
+/// `SERIES_MIN_SAMPLES` samples) against the same R brute force, at the same
+/// tolerances, and identical to the all-pairs sum's scores.
+#[test]
+fn gsva_gaussian_exact_series_bruteforce() {
+    let opts = GsvaOptions {
+        kcdf_mode: KcdfMode::Exact,
+        ..GsvaOptions::default()
+    };
+    let input = input("expr.tsv", true);
+    let series = kernel_cdf_exact(input.x.view(), ExactSum::Series);
+    let es = gsva_from_density(series.view(), &input.sets, &opts).unwrap();
+    let r = read_table("gsva_gaussian_exact_bruteforce.tsv");
+    compare("gsva_gaussian_exact_series", es.view(), &r, &input);
+    let all_pairs = gsva(input.x.view(), &input.sets, &opts).unwrap();
+    assert_eq!(es, all_pairs);
 }
 
 /// The size of the exact-vs-compat difference stated in the docs.
