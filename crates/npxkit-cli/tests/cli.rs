@@ -3078,3 +3078,39 @@ fn wide_matrix_qc_and_errors() {
         "{e}"
     );
 }
+
+/// GSVA on GO BP sets (a GMT file), compat mode, against GSVA 1.46
+/// (test-data/reference/score_cli.R, last case).
+#[test]
+fn score_parity_gsva_go_sets() {
+    let input = repo().join("test-data/reference/de_cli/input");
+    let reference = repo().join("test-data/reference/score_cli");
+    let dir = tempfile::tempdir().unwrap();
+    ok(&[
+        "score",
+        "--npx",
+        p(&input.join("npx.csv")),
+        "--samples",
+        p(&input.join("samples.tsv")),
+        "--genesets",
+        p(&reference.join("go_sets.gmt")),
+        "--method",
+        "gsva",
+        "--out",
+        p(dir.path()),
+    ]);
+    let (got_h, got) = de_read_tsv(&dir.path().join("scores.tsv"));
+    let (want_h, want) = de_read_tsv(&reference.join("go_gsva.tsv"));
+    assert_eq!(got_h, want_h);
+    assert_eq!(
+        got.iter().map(|r| &r[0]).collect::<Vec<_>>(),
+        want.iter().map(|r| &r[0]).collect::<Vec<_>>(),
+        "the same GO sets scored"
+    );
+    for (g, w) in got.iter().zip(&want) {
+        for (a, b) in g[1..].iter().zip(&w[1..]) {
+            let (a, b) = (de_num(a), de_num(b));
+            assert!(score_close(a, b), "{}: {a} vs R {b}", g[0]);
+        }
+    }
+}
