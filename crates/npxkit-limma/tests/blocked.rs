@@ -27,78 +27,15 @@ fn reference_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test-data/reference/dupcor")
 }
 
-/// A TSV with a header row and a first column of row names.
-struct Table {
-    columns: Vec<String>,
-    values: Array2<f64>,
+mod common;
+use common::Table;
+
+fn read_table(path: &std::path::Path) -> Table {
+    common::read_table(path, "dupcor.R")
 }
 
-fn read_table(path: &PathBuf) -> Table {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e}; run `Rscript test-data/reference/dupcor.R`",
-            path.display()
-        )
-    });
-    let mut lines = text.lines();
-    let columns: Vec<String> = lines
-        .next()
-        .unwrap()
-        .split('\t')
-        .skip(1)
-        .map(String::from)
-        .collect();
-    let mut n = 0;
-    let mut flat = Vec::new();
-    for line in lines {
-        n += 1;
-        flat.extend(line.split('\t').skip(1).map(|f| {
-            if f == "NA" {
-                f64::NAN
-            } else {
-                f.parse::<f64>().unwrap()
-            }
-        }));
-    }
-    let values = Array2::from_shape_vec((n, columns.len()), flat).unwrap();
-    Table { columns, values }
-}
-
-impl Table {
-    fn col(&self, name: &str) -> Vec<f64> {
-        let j = self
-            .columns
-            .iter()
-            .position(|c| c == name)
-            .unwrap_or_else(|| panic!("no column {name}"));
-        self.values.column(j).to_vec()
-    }
-}
-
-/// Largest relative error, failing on any value outside `tol`.
 fn compare(what: &str, ours: &[f64], r: &[f64], tol: f64) -> f64 {
-    assert_eq!(ours.len(), r.len(), "{what}: lengths");
-    let mut worst = 0.0f64;
-    for (i, (&a, &b)) in ours.iter().zip(r).enumerate() {
-        if b.is_nan() || a.is_nan() {
-            assert!(a.is_nan() && b.is_nan(), "{what}[{i}]: ours {a:e}, R {b:e}");
-            continue;
-        }
-        if b == 0.0 {
-            assert!(
-                a.abs() <= ABS_FLOOR_AT_ZERO,
-                "{what}[{i}]: ours {a:e}, R exactly 0"
-            );
-            continue;
-        }
-        let rel = ((a - b) / b).abs();
-        assert!(
-            rel <= tol,
-            "{what}[{i}]: ours {a:.17e}, R {b:.17e}, rel {rel:e} > {tol:e}"
-        );
-        worst = worst.max(rel);
-    }
-    worst
+    common::compare(what, ours, r, tol, ABS_FLOOR_AT_ZERO)
 }
 
 fn run(case: &str, coefs: &[&str]) {

@@ -17,75 +17,15 @@ fn reference_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test-data/reference/limma_f")
 }
 
-struct Table {
-    columns: Vec<String>,
-    values: Array2<f64>,
-}
+mod common;
+use common::Table;
 
-fn read_table(path: &PathBuf) -> Table {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e}; run `Rscript test-data/reference/limma_f.R`",
-            path.display()
-        )
-    });
-    let mut lines = text.lines();
-    let columns: Vec<String> = lines
-        .next()
-        .unwrap()
-        .split('\t')
-        .skip(1)
-        .map(String::from)
-        .collect();
-    let mut n = 0;
-    let mut flat = Vec::new();
-    for line in lines {
-        n += 1;
-        flat.extend(line.split('\t').skip(1).map(|f| {
-            if f == "NA" {
-                f64::NAN
-            } else {
-                f.parse::<f64>().unwrap()
-            }
-        }));
-    }
-    Table {
-        values: Array2::from_shape_vec((n, columns.len()), flat).unwrap(),
-        columns,
-    }
-}
-
-impl Table {
-    fn col(&self, name: &str) -> Vec<f64> {
-        let j = self
-            .columns
-            .iter()
-            .position(|c| c == name)
-            .unwrap_or_else(|| panic!("no column {name}"));
-        self.values.column(j).to_vec()
-    }
+fn read_table(path: &std::path::Path) -> Table {
+    common::read_table(path, "limma_f.R")
 }
 
 fn compare(what: &str, ours: &[f64], r: &[f64], tol: f64) -> f64 {
-    assert_eq!(ours.len(), r.len(), "{what}: lengths");
-    let mut worst = 0.0f64;
-    for (i, (&a, &b)) in ours.iter().zip(r).enumerate() {
-        if a.is_nan() || b.is_nan() {
-            assert!(a.is_nan() && b.is_nan(), "{what}[{i}]: ours {a:e}, R {b:e}");
-            continue;
-        }
-        let rel = if b == 0.0 {
-            a.abs()
-        } else {
-            ((a - b) / b).abs()
-        };
-        assert!(
-            rel <= tol,
-            "{what}[{i}]: ours {a:.17e}, R {b:.17e}, rel {rel:e}"
-        );
-        worst = worst.max(rel);
-    }
-    worst
+    common::compare(what, ours, r, tol, tol)
 }
 
 fn check(case: &str, eb: &EbayesFit, coefs: &[usize]) {

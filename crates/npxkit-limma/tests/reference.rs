@@ -5,7 +5,6 @@
 //! `special.tsv` are checked in npxkit-stats's `tests/reference.rs`, next to
 //! the functions they test.
 
-use ndarray::Array2;
 use npxkit_limma::fit_f_dist::trigamma_inverse;
 use npxkit_limma::{
     contrasts_fit, ebayes, lm_fit, table_rows, treat, AdjustMethod, EbayesFit, EbayesOptions,
@@ -26,84 +25,15 @@ fn reference_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test-data/reference/limma")
 }
 
-/// A TSV with a header row and a first column of row names.
-struct Table {
-    columns: Vec<String>,
-    rows: Vec<String>,
-    values: Array2<f64>,
+mod common;
+use common::Table;
+
+fn read_table(path: &std::path::Path) -> Table {
+    common::read_table(path, "limma.R")
 }
 
-fn read_table(path: &PathBuf) -> Table {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e}; run `Rscript test-data/reference/limma.R`",
-            path.display()
-        )
-    });
-    let mut lines = text.lines();
-    let columns: Vec<String> = lines
-        .next()
-        .unwrap()
-        .split('\t')
-        .skip(1)
-        .map(String::from)
-        .collect();
-    let mut rows = Vec::new();
-    let mut flat = Vec::new();
-    for line in lines {
-        let mut fields = line.split('\t');
-        rows.push(fields.next().unwrap().to_string());
-        flat.extend(fields.map(|f| {
-            if f == "NA" {
-                f64::NAN
-            } else {
-                f.parse::<f64>().unwrap()
-            }
-        }));
-    }
-    let values = Array2::from_shape_vec((rows.len(), columns.len()), flat).unwrap();
-    Table {
-        columns,
-        rows,
-        values,
-    }
-}
-
-impl Table {
-    fn col(&self, name: &str) -> Vec<f64> {
-        let j = self
-            .columns
-            .iter()
-            .position(|c| c == name)
-            .unwrap_or_else(|| panic!("no column {name}"));
-        self.values.column(j).to_vec()
-    }
-}
-
-/// Largest relative error, failing on any value outside `tol`.
 fn compare(what: &str, ours: &[f64], r: &[f64], tol: f64) -> f64 {
-    assert_eq!(ours.len(), r.len(), "{what}: lengths");
-    let mut worst = 0.0f64;
-    for (i, (&a, &b)) in ours.iter().zip(r).enumerate() {
-        if b.is_nan() || a.is_nan() {
-            assert!(a.is_nan() && b.is_nan(), "{what}[{i}]: ours {a:e}, R {b:e}");
-            continue;
-        }
-        if b == 0.0 {
-            assert!(
-                a.abs() <= ABS_FLOOR_AT_ZERO,
-                "{what}[{i}]: ours {a:e}, R exactly 0"
-            );
-            continue;
-        }
-        let rel = ((a - b) / b).abs();
-        assert!(
-            rel <= tol,
-            "{what}[{i}]: ours {a:.17e}, R {b:.17e}, rel {rel:e} > {tol:e}"
-        );
-        worst = worst.max(rel);
-    }
-    worst
+    common::compare(what, ours, r, tol, ABS_FLOOR_AT_ZERO)
 }
 
 /// How one case is computed.
