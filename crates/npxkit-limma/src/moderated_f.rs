@@ -237,62 +237,14 @@ fn f_rotation(cor: &Array2<f64>) -> (Array2<f64>, usize) {
     (q, r)
 }
 
-/// Eigenvalues (decreasing) and eigenvectors (columns) of a symmetric matrix
-/// by cyclic Jacobi rotations.
+/// Eigenvalues (decreasing) and eigenvectors (columns) of a symmetric matrix: the
+/// crate's one symmetric eigensolver (`mixed_model::sym_eigen`, tred2/tql2), sorted.
 fn symmetric_eigen(m: &Array2<f64>) -> (Vec<f64>, Array2<f64>) {
-    let k = m.nrows();
-    let mut a = m.clone();
-    let mut v = Array2::<f64>::eye(k);
-    for _sweep in 0..100 {
-        let off: f64 = (0..k)
-            .flat_map(|p| (0..k).filter(move |&q| q != p).map(move |q| (p, q)))
-            .map(|(p, q)| a[[p, q]] * a[[p, q]])
-            .sum();
-        if off == 0.0 {
-            break;
-        }
-        for p in 0..k {
-            for q in p + 1..k {
-                let apq = a[[p, q]];
-                if apq == 0.0 {
-                    continue;
-                }
-                let theta = (a[[q, q]] - a[[p, p]]) / (2.0 * apq);
-                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
-                let t = if theta == 0.0 { 1.0 } else { t };
-                let c = 1.0 / (t * t + 1.0).sqrt();
-                let s = t * c;
-                for i in 0..k {
-                    let aip = a[[i, p]];
-                    let aiq = a[[i, q]];
-                    a[[i, p]] = c * aip - s * aiq;
-                    a[[i, q]] = s * aip + c * aiq;
-                }
-                for i in 0..k {
-                    let api = a[[p, i]];
-                    let aqi = a[[q, i]];
-                    a[[p, i]] = c * api - s * aqi;
-                    a[[q, i]] = s * api + c * aqi;
-                }
-                for i in 0..k {
-                    let vip = v[[i, p]];
-                    let viq = v[[i, q]];
-                    v[[i, p]] = c * vip - s * viq;
-                    v[[i, q]] = s * vip + c * viq;
-                }
-            }
-        }
-    }
-    let mut idx: Vec<usize> = (0..k).collect();
-    idx.sort_by(|&x, &y| a[[y, y]].total_cmp(&a[[x, x]]));
-    let values: Vec<f64> = idx.iter().map(|&i| a[[i, i]]).collect();
-    let mut vectors = Array2::zeros((k, k));
-    for (c, &i) in idx.iter().enumerate() {
-        for r in 0..k {
-            vectors[[r, c]] = v[[r, i]];
-        }
-    }
-    (values, vectors)
+    let (vals, vecs) = crate::mixed_model::sym_eigen(m.clone());
+    let mut idx: Vec<usize> = (0..vals.len()).collect();
+    idx.sort_by(|&x, &y| vals[y].total_cmp(&vals[x]).then(x.cmp(&y)));
+    let values: Vec<f64> = idx.iter().map(|&i| vals[i]).collect();
+    (values, vecs.select(ndarray::Axis(1), &idx))
 }
 
 #[cfg(test)]
