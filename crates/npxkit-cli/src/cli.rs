@@ -837,6 +837,10 @@ pub struct SimulateArgs {
     /// Subjects sampled at C1D1 only.
     #[arg(long, default_value_t = 3)]
     pub unpaired: usize,
+    /// Total number of study samples instead of --subjects/--unpaired: ceil(M/2)
+    /// subjects, all paired except one when M is odd (e.g. --wide --samples 50000).
+    #[arg(long, value_name = "M", conflicts_with_all = ["subjects", "unpaired"])]
+    pub samples: Option<usize>,
     /// Fraction of assays with a true change (besides CD274 and the immune markers).
     #[arg(long, default_value_t = 0.05)]
     pub frac_changed: f64,
@@ -851,7 +855,7 @@ pub struct SimulateArgs {
     pub format: SimFormat,
     /// Write the NPX values as a wide sample x assay matrix (npx_wide.parquet and/or
     /// npx_wide.csv by --format, with assays.tsv) instead of Olink long files; for large
-    /// studies use --format parquet and e.g. --subjects 25000 --unpaired 0.
+    /// studies use --format parquet and e.g. --samples 50000.
     #[arg(long)]
     pub wide: bool,
     /// Output folder (created if missing).

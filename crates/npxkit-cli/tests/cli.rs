@@ -2995,6 +2995,24 @@ fn wide_and_long(dir: &Path) -> (PathBuf, PathBuf) {
 }
 
 #[test]
+fn simulate_samples_sets_the_study_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let (by_samples, by_subjects) = (dir.path().join("m"), dir.path().join("s"));
+    let common = ["simulate", "--proteins", "20", "--wide", "--format", "csv"];
+    ok(&[&common[..], &["--samples", "19", "--out", p(&by_samples)]].concat());
+    ok(&[
+        &common[..],
+        &["--subjects", "10", "--unpaired", "1", "--out", p(&by_subjects)],
+    ]
+    .concat());
+    let manifest = read(&by_samples.join("samples.tsv"));
+    assert_eq!(manifest, read(&by_subjects.join("samples.tsv")));
+    assert_eq!(manifest.lines().count(), 1 + 19, "{manifest}");
+    let e = fails(&["simulate", "--samples", "4", "--subjects", "2", "--out", p(&by_samples)], 2);
+    assert!(e.contains("--subjects"), "{e}");
+}
+
+#[test]
 fn wide_matrix_de_equals_long_de() {
     let dir = tempfile::tempdir().unwrap();
     let (long, wide) = wide_and_long(dir.path());

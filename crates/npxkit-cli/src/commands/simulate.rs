@@ -20,10 +20,15 @@ pub fn run(args: SimulateArgs) -> Result<()> {
             return Err(UsageError(format!("{name} must be between 0 and 1, got {v}")).into());
         }
     }
+    let (subjects, unpaired) = match args.samples {
+        Some(0) => return Err(UsageError("--samples must be at least 1".into()).into()),
+        Some(m) => (m.div_ceil(2), m % 2),
+        None => (args.subjects, args.unpaired),
+    };
     let cfg = SimConfig {
         n_assays: args.proteins,
-        n_subjects: args.subjects,
-        n_unpaired: args.unpaired,
+        n_subjects: subjects,
+        n_unpaired: unpaired,
         frac_changed: args.frac_changed,
         missing_rate: args.missing_rate,
         seed: args.seed,
@@ -33,7 +38,7 @@ pub fn run(args: SimulateArgs) -> Result<()> {
     ensure_out_dir(&args.out)?;
     let mut record = RunRecord::start(
         "simulate",
-        json!({"proteins": args.proteins, "subjects": args.subjects, "unpaired": args.unpaired,
+        json!({"proteins": args.proteins, "subjects": subjects, "unpaired": unpaired,
                "frac_changed": args.frac_changed, "missing_rate": args.missing_rate, "seed": args.seed,
                "format": format!("{:?}", args.format).to_lowercase(), "wide": args.wide}),
     );
