@@ -41,6 +41,10 @@
 
 use std::collections::{HashMap, HashSet};
 
+pub mod lod;
+pub mod product;
+pub mod spline;
+
 /// Errors of the normalisation (bad sample lists, nothing to normalise).
 #[derive(Debug, thiserror::Error)]
 pub enum NormalizeError {
@@ -100,6 +104,22 @@ pub enum NormalizeError {
     /// Duplicate OlinkIDs among the reference medians.
     #[error("the reference medians list assay(s) more than once: {0}")]
     DuplicatedMedians(String),
+    /// Two products that OlinkAnalyze does not bridge.
+    #[error("cannot bridge product {other} to {reference}: cross-product bridging supports Explore 3072 -> Explore HT, Explore 3072 -> Reveal and Explore HT <-> Reveal; check the Panel column or the --products option")]
+    NotCrossProduct {
+        /// The reference product's code.
+        reference: &'static str,
+        /// The other product's code.
+        other: &'static str,
+    },
+    /// Explore 3072 given as the reference of a cross-product bridge.
+    #[error("{reference} cannot be the reference when bridging {other} to it: make the Explore HT or Reveal project the reference (--reference)")]
+    CrossProductReference {
+        /// The reference product's code.
+        reference: &'static str,
+        /// The other product's code.
+        other: &'static str,
+    },
 }
 
 /// One LOD-like column of a project.
