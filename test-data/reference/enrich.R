@@ -25,6 +25,13 @@
 #                 the same tests with design model.matrix(~ 0 + factor(group) + age)
 #                 and the contrast vector c(-1, 1, 0)
 #   phyper.tsv    q m n k phyper(q - 0.5, m, n, k, lower.tail = FALSE) = P(X >= q)
+#   camera_trend.tsv, camera_trend_est.tsv
+#                 camera(..., trend.var = TRUE), with the fixed and the estimated correlation
+#   statistic.tsv the moderated t of eBayes(lmFit(y, design)), coefficient 2, per assay
+#   camera_pr.tsv, camera_pr_ranks.tsv, camera_pr_cor.tsv, camera_pr_negcor_ranks.tsv
+#                 cameraPR(statistic, sets, sort = FALSE) with the default inter.gene.cor = 0.01,
+#                 use.ranks = TRUE, inter.gene.cor = 0.2, and inter.gene.cor = -0.005 with ranks
+# (the last sections come after the others, so they leave the random draws of the first unchanged)
 # Numbers are written with sprintf("%.17g").
 
 suppressPackageStartupMessages(library(limma))
@@ -139,3 +146,20 @@ grid <- rbind(
 grid$p <- phyper(grid$q - 0.5, grid$m, grid$n, grid$k, lower.tail = FALSE)
 grid <- grid[grid$p > 0, ]
 write_tab(grid, "phyper.tsv")
+
+# camera with the variance prior following a trend in the mean (trend.var = TRUE).
+camtab(cam(trend.var = TRUE), "camera_trend.tsv")
+camtab(cam(trend.var = TRUE, inter.gene.cor = NA), "camera_trend_est.tsv")
+
+# cameraPR on the moderated t of the same fit (coefficient 2).
+stat <- fit$t[, 2]
+write_tab(data.frame(assay = names(stat), t = stat), "statistic.tsv")
+prtab <- function(cor, name, ...) {
+  r <- cameraPR(stat, sets, inter.gene.cor = cor, sort = FALSE, ...)
+  write_tab(data.frame(id = rownames(r), NGenes = r$NGenes, Correlation = rep(cor, nrow(r)),
+                       Direction = r$Direction, PValue = r$PValue, FDR = r$FDR), name)
+}
+prtab(0.01, "camera_pr.tsv")
+prtab(0.01, "camera_pr_ranks.tsv", use.ranks = TRUE)
+prtab(0.2, "camera_pr_cor.tsv")
+prtab(-0.005, "camera_pr_negcor_ranks.tsv", use.ranks = TRUE)

@@ -26,7 +26,7 @@
 //!
 //! Nothing here touches files: parsers take `&str`/`&[u8]`/`impl BufRead`,
 //! writers take `impl Write`; the CLI opens files. The enrichment numerics
-//! ([`enrich`]: ORA, camera, fry) take the restricted members of
+//! ([`enrich`]: ORA, camera, camera-pr, fry, GSEA) take the restricted members of
 //! [`RestrictedSets`] as assay rows.
 //!
 //! # Sections
@@ -37,8 +37,9 @@
 //! - [`restrict`](mod@restrict): [`AssayGeneMap`], [`restrict()`], the rule for genes
 //!   measured by several assays.
 //! - [`aliases`]: optional old-symbol → current-symbol mapping ([`SymbolAliases`]).
-//! - [`enrich`]: [`ora()`] (limma's `kegga`/`goana`), [`camera()`] and [`fry()`]
-//!   (limma's), with [`phyper_upper`].
+//! - [`enrich`]: [`ora()`] (limma's `kegga`/`goana`), [`camera()`],
+//!   [`camera_pr()`] and [`fry()`] (limma's), with [`phyper_upper`]; preranked
+//!   [`gsea()`] (Subramanian 2005, fgsea's simple p-values).
 //!
 //! # Example
 //! ```
@@ -67,8 +68,8 @@ pub use aliases::{
 pub use builtin::{builtin_info, builtin_names, builtins, BuiltinInfo};
 pub use collection::{GeneSet, GeneSetCollection};
 pub use enrich::{
-    camera, fry, ora, phyper_upper, CameraOptions, CameraRow, Contrast, Direction, EnrichError,
-    FryRow, OraRow,
+    camera, camera_pr, fry, gsea, ora, phyper_upper, CameraOptions, CameraPrOptions, CameraRow,
+    Contrast, Direction, EnrichError, FryRow, GseaOptions, GseaRow, OraRow,
 };
 pub use error::GeneSetError;
 pub use gmt::{

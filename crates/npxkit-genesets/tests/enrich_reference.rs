@@ -9,7 +9,8 @@ use std::path::PathBuf;
 
 use ndarray::Array2;
 use npxkit_genesets::enrich::{
-    camera, fry, ora, phyper_upper, CameraOptions, CameraRow, Contrast, Direction,
+    camera, camera_pr, fry, ora, phyper_upper, CameraOptions, CameraPrOptions, CameraRow, Contrast,
+    Direction,
 };
 
 /// Relative tolerance for statistics, counts and correlations.
@@ -170,6 +171,12 @@ fn camera_case_with(file: &str, design: &str, contrast: &Contrast, opts: CameraO
     let y = matrix("expr.tsv");
     let design = matrix(design);
     let rows = camera(y.view(), design.view(), contrast, &members, &opts).unwrap();
+    check_camera_rows(file, &rows);
+}
+
+/// Compares camera-style rows with an R table: counts and directions exact,
+/// correlations [`STAT_TOL`], p-values and FDR [`P_TOL`].
+fn check_camera_rows(file: &str, rows: &[CameraRow]) {
     let t = read_tsv(file);
     let f = |g: fn(&CameraRow) -> f64| rows.iter().map(g).collect::<Vec<f64>>();
     check(
@@ -251,6 +258,81 @@ fn camera_contrast_vector() {
         "design_cell.tsv",
         &Contrast::Vector(vec![-1.0, 1.0, 0.0]),
         CameraOptions::default(),
+    );
+}
+
+/// `camera_trend.tsv`: `trend.var = TRUE` (prior variance trended on the assay means).
+#[test]
+fn camera_trend_var() {
+    camera_case(
+        "camera_trend.tsv",
+        CameraOptions {
+            trend_var: true,
+            ..Default::default()
+        },
+    );
+}
+
+/// `camera_trend_est.tsv`: `trend.var = TRUE, inter.gene.cor = NA`.
+#[test]
+fn camera_trend_var_estimated_correlation() {
+    camera_case(
+        "camera_trend_est.tsv",
+        CameraOptions {
+            trend_var: true,
+            inter_gene_cor: None,
+            ..Default::default()
+        },
+    );
+}
+
+fn camera_pr_case(file: &str, opts: CameraPrOptions) {
+    let (_, members) = sets();
+    let stat = col(&read_tsv("statistic.tsv"), "t");
+    let rows = camera_pr(&stat, &members, &opts).unwrap();
+    check_camera_rows(file, &rows);
+}
+
+/// `camera_pr.tsv`: `cameraPR(t, sets)` on the moderated t of `statistic.tsv`.
+#[test]
+fn camera_pr_default() {
+    camera_pr_case("camera_pr.tsv", CameraPrOptions::default());
+}
+
+/// `camera_pr_ranks.tsv`: `cameraPR(t, sets, use.ranks = TRUE)`.
+#[test]
+fn camera_pr_ranks() {
+    camera_pr_case(
+        "camera_pr_ranks.tsv",
+        CameraPrOptions {
+            use_ranks: true,
+            ..Default::default()
+        },
+    );
+}
+
+/// `camera_pr_cor.tsv`: `cameraPR(t, sets, inter.gene.cor = 0.2)`.
+#[test]
+fn camera_pr_correlation() {
+    camera_pr_case(
+        "camera_pr_cor.tsv",
+        CameraPrOptions {
+            inter_gene_cor: 0.2,
+            ..Default::default()
+        },
+    );
+}
+
+/// `camera_pr_negcor_ranks.tsv`: a negative correlation is used as given
+/// (`inter.gene.cor = -0.005, use.ranks = TRUE`).
+#[test]
+fn camera_pr_negative_correlation_ranks() {
+    camera_pr_case(
+        "camera_pr_negcor_ranks.tsv",
+        CameraPrOptions {
+            inter_gene_cor: -0.005,
+            use_ranks: true,
+        },
     );
 }
 

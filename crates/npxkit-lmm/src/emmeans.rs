@@ -14,7 +14,9 @@
 //! lmerTest's one-row Satterthwaite df (`calcSatterth`). Tukey: `p =
 //! ptukey(√2 |t|, k, zapsmall(df), lower.tail = FALSE)` with `k` the number of
 //! means and `zapsmall` over the family's df; intervals `estimate ± qtukey(0.95,
-//! k, df) / √2 × SE`. Means carry unadjusted t intervals.
+//! k, df) / √2 × SE`. A family of one contrast (two means) is not adjusted, as
+//! emmeans switches Tukey to "none" then: the t-test's p-value and interval. Means
+//! carry unadjusted t intervals.
 //!
 //! # References
 //! Lenth, R. V. (2023), emmeans: Estimated Marginal Means, aka Least-Squares
@@ -246,6 +248,7 @@ pub(crate) fn emmeans(
             names.push(format!("{} - {}", labels[i], labels[j]));
         }
     }
+    let single = tests.len() == 1;
     let dfs: Vec<f64> = tests.iter().map(|c| c.df).collect();
     let zdf = zapsmall_vec(&dfs);
     let contrasts = tests
@@ -253,14 +256,23 @@ pub(crate) fn emmeans(
         .zip(names)
         .zip(zdf)
         .map(|((c, name), zd)| {
-            let half = qtukey(level, k, c.df) / std::f64::consts::SQRT_2 * c.se;
+            // A family of one contrast is not adjusted (emmeans switches Tukey to
+            // "none" then): the t-test's p-value and interval.
+            let (half, p_value) = if single {
+                (qt(alpha2, c.df, Tail::Upper) * c.se, c.p_value)
+            } else {
+                (
+                    qtukey(level, k, c.df) / std::f64::consts::SQRT_2 * c.se,
+                    ptukey(std::f64::consts::SQRT_2 * c.t.abs(), k, zd, Tail::Upper),
+                )
+            };
             PairwiseContrast {
                 contrast: name,
                 estimate: c.estimate,
                 se: c.se,
                 df: c.df,
                 t_ratio: c.t,
-                p_value: ptukey(std::f64::consts::SQRT_2 * c.t.abs(), k, zd, Tail::Upper),
+                p_value,
                 lower: c.estimate - half,
                 upper: c.estimate + half,
             }

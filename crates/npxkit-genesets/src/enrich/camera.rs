@@ -15,6 +15,14 @@
 //! effects of the set), or, with ranks, by limma's
 //! `rankSumTestWithCorrelation`.
 //!
+//! With `trend_var`, the prior variance of `squeezeVar` follows a trend in
+//! each assay's mean (limma's `camera(trend.var = TRUE)`, as
+//! `eBayes(trend = TRUE)`).
+//!
+//! [`camera_pr()`] is limma's `cameraPR`: the same competitive test on a
+//! statistic given per assay (for instance the moderated t of a de.tsv),
+//! with a fixed inter-gene correlation and no residuals to estimate it from.
+//!
 //! # References
 //! Wu, D. and Smyth, G. K. (2012). Camera: a competitive gene set test
 //! accounting for inter-gene correlation. *Nucleic Acids Research* 40, e133.
@@ -48,6 +56,9 @@ pub struct CameraOptions {
     pub use_ranks: bool,
     /// Allow negative estimated correlations (`allow.neg.cor`, default false).
     pub allow_neg_cor: bool,
+    /// Squeeze the residual variances towards a trend in the assays' mean
+    /// expression (`trend.var`, default false).
+    pub trend_var: bool,
 }
 
 impl Default for CameraOptions {
@@ -56,6 +67,7 @@ impl Default for CameraOptions {
             inter_gene_cor: Some(DEFAULT_INTER_GENE_COR),
             use_ranks: false,
             allow_neg_cor: false,
+            trend_var: false,
         }
     }
 }
@@ -112,14 +124,14 @@ pub fn camera(
     let x = design_contrast_last(g, n, design, contrast, sets)?;
     let p = x.ncols();
     let df_residual = (n - p) as f64;
-    let stats = moderated_stats(y, x.view(), opts.use_ranks)?;
+    let stats = moderated_stats(y, x.view(), opts.use_ranks, opts.trend_var)?;
     let df_camera = match (opts.inter_gene_cor, opts.use_ranks) {
         (Some(_), true) => f64::INFINITY,
         (Some(_), false) => (g - 2) as f64,
         (None, _) => df_residual.min((g - 2) as f64),
     };
     let (mean_stat, var_stat) = (mean(&stats.stat), var(&stats.stat));
-    let ranks = opts.use_ranks.then(|| average_ranks(&stats.stat));
+    let ranks = opts.use_ranks.then(|| Ranks::new(&stats.stat));
     let mut rows = Vec::with_capacity(sets.len());
     for (i, set) in sets.iter().enumerate() {
         let m = set.len();
@@ -142,12 +154,7 @@ pub fn camera(
             } else {
                 vif.max(1.0)
             };
-            let in_set: Vec<f64> = set.iter().map(|&r| stats.stat[r]).collect();
-            let (gf, mf, m2) = (g as f64, m as f64, (g - m) as f64);
-            let delta = gf / m2 * (mean(&in_set) - mean_stat);
-            let pooled = ((gf - 1.0) * var_stat - delta * delta * mf * m2 / gf) / (gf - 2.0);
-            let t = delta / (pooled * (vif / mf + 1.0 / m2)).sqrt();
-            (pt(t, df_camera, Tail::Lower), pt(t, df_camera, Tail::Upper))
+            competitive_t(&stats.stat, set, (mean_stat, var_stat), vif, df_camera)
         };
         rows.push(CameraRow {
             set: i,
@@ -169,6 +176,118 @@ pub fn camera(
     Ok(rows)
 }
 
+/// (lower, upper) p-values of camera's two-sample t comparing the mean
+/// statistic of `set` with the rest, the set's variance inflated by `vif`
+/// (`mean_var` = mean and variance of all statistics; NaN for an empty set).
+fn competitive_t(
+    stat: &[f64],
+    set: &[usize],
+    (mean_stat, var_stat): (f64, f64),
+    vif: f64,
+    df: f64,
+) -> (f64, f64) {
+    let g = stat.len();
+    let m = set.len();
+    let in_set: Vec<f64> = set.iter().map(|&r| stat[r]).collect();
+    let (gf, mf, m2) = (g as f64, m as f64, (g - m) as f64);
+    let delta = gf / m2 * (mean(&in_set) - mean_stat);
+    let pooled = ((gf - 1.0) * var_stat - delta * delta * mf * m2 / gf) / (gf - 2.0);
+    let t = delta / (pooled * (vif / mf + 1.0 / m2)).sqrt();
+    (pt(t, df, Tail::Lower), pt(t, df, Tail::Upper))
+}
+
+/// Options of [`camera_pr()`]; the default is limma's.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CameraPrOptions {
+    /// The inter-gene correlation, in (-1, 1) (`inter.gene.cor`, default 0.01).
+    pub inter_gene_cor: f64,
+    /// Use the Wilcoxon rank-sum test with correlation (`use.ranks = TRUE`).
+    pub use_ranks: bool,
+}
+
+impl Default for CameraPrOptions {
+    fn default() -> Self {
+        Self {
+            inter_gene_cor: DEFAULT_INTER_GENE_COR,
+            use_ranks: false,
+        }
+    }
+}
+
+/// limma's `cameraPR`: camera's competitive test on a precomputed statistic
+/// per assay (`statistic`, e.g. the moderated t), `sets` holding indices
+/// into it. Unlike [`camera()`] the correlation is taken as given: a negative
+/// value is not raised to 0 and the variance inflation factor is not floored
+/// at 1. The reference distribution is t with G − 2 df, or the normal for
+/// ranks. Rows come back in set order with `correlation` = the value used.
+///
+/// # Errors
+/// Fewer than 3 statistics, a non-finite statistic (R: "NA values for
+/// statistic not allowed"), a correlation outside (-1, 1), or a set member
+/// beyond the statistics.
+///
+/// # References
+/// Wu, D. and Smyth, G. K. (2012). doi:10.1093/nar/gks461
+pub fn camera_pr(
+    statistic: &[f64],
+    sets: &[Vec<usize>],
+    opts: &CameraPrOptions,
+) -> Result<Vec<CameraRow>, EnrichError> {
+    let g = statistic.len();
+    if g < 3 {
+        return Err(EnrichError::TooFewAssays { found: g });
+    }
+    if let Some(row) = statistic.iter().position(|v| !v.is_finite()) {
+        return Err(EnrichError::NonFiniteStatistic { row });
+    }
+    let r = opts.inter_gene_cor;
+    if !(r > -1.0 && r < 1.0) {
+        return Err(EnrichError::InvalidOption {
+            option: "inter_gene_cor",
+            reason: format!("{r} is not a correlation in (-1, 1)"),
+        });
+    }
+    super::check_members(sets, g)?;
+    let df = if opts.use_ranks {
+        f64::INFINITY
+    } else {
+        (g - 2) as f64
+    };
+    let moments = (mean(statistic), var(statistic));
+    let ranks = opts.use_ranks.then(|| Ranks::new(statistic));
+    let mut rows: Vec<CameraRow> = sets
+        .iter()
+        .enumerate()
+        .map(|(i, set)| {
+            let m = set.len();
+            let (down, up) = if m == 0 {
+                (f64::NAN, f64::NAN)
+            } else if let Some(ranks) = &ranks {
+                rank_sum_test_with_correlation(ranks, set, r, df)
+            } else {
+                competitive_t(statistic, set, moments, 1.0 + (m as f64 - 1.0) * r, df)
+            };
+            CameraRow {
+                set: i,
+                n_genes: m,
+                correlation: r,
+                direction: if down < up {
+                    Direction::Down
+                } else {
+                    Direction::Up
+                },
+                p_value: 2.0 * down.min(up),
+                fdr: f64::NAN,
+            }
+        })
+        .collect();
+    let p_values: Vec<f64> = rows.iter().map(|r| r.p_value).collect();
+    for (r, q) in rows.iter_mut().zip(p_adjust(&p_values, AdjustMethod::BH)) {
+        r.fdr = q;
+    }
+    Ok(rows)
+}
+
 /// Per-assay statistics of camera: the statistic to test and the
 /// standardised residual effects (assays × residual df).
 struct CameraStats {
@@ -181,6 +300,7 @@ fn moderated_stats(
     y: ArrayView2<f64>,
     x: ArrayView2<f64>,
     use_ranks: bool,
+    trend_var: bool,
 ) -> Result<CameraStats, EnrichError> {
     let (g, p) = (y.nrows(), x.ncols());
     let eff = lm_effects(y, x)?;
@@ -205,10 +325,17 @@ fn moderated_stats(
         row.iter_mut().for_each(|v| *v /= s);
     }
     let df = ndarray::Array1::from_elem(g, df_residual);
+    // limma: `A <- rowMeans(y)` of the data as given (before the rotation).
+    let average: Option<ndarray::Array1<f64>> = trend_var.then(|| {
+        y.rows()
+            .into_iter()
+            .map(|r| long_sum(r.iter().copied()) / r.len() as f64)
+            .collect()
+    });
     let sv = squeeze_var(
         ndarray::ArrayView1::from(&sigma2),
         df.view(),
-        None,
+        average.as_ref().map(|a| a.view()),
         false,
         (0.05, 0.1),
     )?;
@@ -279,14 +406,46 @@ fn average_ranks(x: &[f64]) -> Vec<f64> {
     r
 }
 
+/// Average ranks of the statistics with the tie correction of their
+/// variance, `1 - Σ(t³ - t) / (n³ - n)` over groups of t tied ranks (None
+/// without ties), computed once for all sets.
+struct Ranks {
+    ranks: Vec<f64>,
+    tie_factor: Option<f64>,
+}
+
+impl Ranks {
+    fn new(x: &[f64]) -> Self {
+        let ranks = average_ranks(x);
+        let n = ranks.len() as f64;
+        let mut sorted = ranks.clone();
+        sorted.sort_by(f64::total_cmp);
+        let mut ties = 0.0;
+        let mut any_ties = false;
+        let mut i = 0;
+        while i < sorted.len() {
+            let mut j = i;
+            while j + 1 < sorted.len() && sorted[j + 1] == sorted[i] {
+                j += 1;
+            }
+            let t = (j - i + 1) as f64;
+            any_ties |= t > 1.0;
+            ties += t * (t + 1.0) * (t - 1.0);
+            i = j + 1;
+        }
+        let tie_factor = any_ties.then(|| 1.0 - ties / (n * (n + 1.0) * (n - 1.0)));
+        Self { ranks, tie_factor }
+    }
+}
+
 /// limma's `rankSumTestWithCorrelation`: (less, greater) p-values of the
 /// Wilcoxon rank-sum test of the set against the rest, with the variance
 /// adjusted for the correlation `rho` and for ties, and a t reference with `df`.
-fn rank_sum_test_with_correlation(ranks: &[f64], set: &[usize], rho: f64, df: f64) -> (f64, f64) {
-    let n = ranks.len() as f64;
+fn rank_sum_test_with_correlation(ranks: &Ranks, set: &[usize], rho: f64, df: f64) -> (f64, f64) {
+    let n = ranks.ranks.len() as f64;
     let n1 = set.len() as f64;
     let n2 = n - n1;
-    let r1 = long_sum(set.iter().map(|&i| ranks[i]));
+    let r1 = long_sum(set.iter().map(|&i| ranks.ranks[i]));
     let u = n1 * n2 + n1 * (n1 + 1.0) / 2.0 - r1;
     let mu = n1 * n2 / 2.0;
     // R: `if (correlation == 0 || n1 == 1)`, where NA || TRUE is TRUE.
@@ -299,23 +458,8 @@ fn rank_sum_test_with_correlation(ranks: &[f64], set: &[usize], rho: f64, df: f6
             + ((rho + 1.0) / 2.0).asin() * n1 * (n1 - 1.0) * n2;
         s / 2.0 / std::f64::consts::PI
     };
-    let mut sorted = ranks.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let mut ties = 0.0;
-    let mut any_ties = false;
-    let mut i = 0;
-    while i < sorted.len() {
-        let mut j = i;
-        while j + 1 < sorted.len() && sorted[j + 1] == sorted[i] {
-            j += 1;
-        }
-        let t = (j - i + 1) as f64;
-        any_ties |= t > 1.0;
-        ties += t * (t + 1.0) * (t - 1.0);
-        i = j + 1;
-    }
-    if any_ties {
-        sigma2 *= 1.0 - ties / (n * (n + 1.0) * (n - 1.0));
+    if let Some(f) = ranks.tie_factor {
+        sigma2 *= f;
     }
     let z_lower = (u + 0.5 - mu) / sigma2.sqrt();
     let z_upper = (u - 0.5 - mu) / sigma2.sqrt();

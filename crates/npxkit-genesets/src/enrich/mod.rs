@@ -13,8 +13,14 @@
 //!   down-regulated assays as limma's `kegga`/`goana`; [`phyper_upper`].
 //! - [`camera`](mod@camera): [`camera()`], limma's `camera` (competitive,
 //!   inter-gene correlation fixed or estimated, optionally rank-based).
+//! - [`camera`](mod@camera) also has [`camera_pr()`], limma's `cameraPR` on a
+//!   statistic per assay (the moderated t of a de.tsv).
 //! - [`fry`](mod@fry): [`fry()`], limma's `fry` (self-contained, the
 //!   closed-form limit of `roast`).
+//! - [`gsea`](mod@gsea): [`gsea()`], preranked GSEA (weighted
+//!   Kolmogorov–Smirnov enrichment score, NES and p-values from seeded
+//!   permutations of gene labels shared by the sets of one size), as fgsea's
+//!   simple method.
 //!
 //! Degenerate sets (empty, or covering every assay for camera) give NaN
 //! statistics rather than errors, so one odd set never stops a run.
@@ -30,13 +36,22 @@
 //!   Smyth, G. K. (2010). ROAST: rotation gene set tests for complex
 //!   microarray experiments. *Bioinformatics* 26, 2176–2182.
 //!   doi:10.1093/bioinformatics/btq401
+//! - Subramanian, A., Tamayo, P., Mootha, V. K. et al. (2005). Gene set
+//!   enrichment analysis. *PNAS* 102, 15545–15550. doi:10.1073/pnas.0506580102
+//! - Korotkevich, G., Sukhov, V., Budin, N. et al. (2021). Fast gene set
+//!   enrichment analysis. *bioRxiv*. doi:10.1101/060012
 
 pub mod camera;
 pub mod fry;
+pub mod gsea;
 pub mod ora;
 
-pub use camera::{camera, zscore_t_hill, CameraOptions, CameraRow, DEFAULT_INTER_GENE_COR};
+pub use camera::{
+    camera, camera_pr, zscore_t_hill, CameraOptions, CameraPrOptions, CameraRow,
+    DEFAULT_INTER_GENE_COR,
+};
 pub use fry::{fry, FryRow};
+pub use gsea::{gsea, GseaOptions, GseaRow};
 pub use ora::{ora, phyper_upper, OraRow};
 
 use npxkit_limma::LimmaError;
@@ -59,7 +74,7 @@ impl std::fmt::Display for Direction {
     }
 }
 
-/// What is wrong with the inputs of [`camera()`] or [`fry()`].
+/// What is wrong with the inputs of an enrichment method.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum EnrichError {
@@ -104,6 +119,22 @@ pub enum EnrichError {
         row: usize,
         /// Rows of the matrix.
         assays: usize,
+    },
+    /// A per-assay statistic is NaN or infinite (camera-pr, GSEA).
+    #[error(
+        "the statistic of row {row} is not a finite number; leave out assays without a statistic"
+    )]
+    NonFiniteStatistic {
+        /// The 0-based row.
+        row: usize,
+    },
+    /// A set lists the same row twice (GSEA needs distinct members).
+    #[error("set {set} lists member row {row} more than once")]
+    DuplicateMember {
+        /// 0-based set index.
+        set: usize,
+        /// The repeated row.
+        row: usize,
     },
     /// An option is out of range.
     #[error("invalid option `{option}`: {reason}")]
@@ -170,6 +201,18 @@ pub(crate) fn design_contrast_last(
     if samples <= p {
         return Err(EnrichError::NoResidualDf { samples, coefs: p });
     }
+    check_members(sets, n_assays)?;
+    match contrast {
+        Contrast::Coef(_) => {
+            let order: Vec<usize> = (0..p).filter(|&j| j != coef).chain([coef]).collect();
+            Ok(design.select(ndarray::Axis(1), &order))
+        }
+        Contrast::Vector(c) => Ok(npxkit_limma::contrast_as_last_coef(design, c)?),
+    }
+}
+
+/// Checks that every member of every set is a row below `n_assays`.
+pub(crate) fn check_members(sets: &[Vec<usize>], n_assays: usize) -> Result<(), EnrichError> {
     for (set, members) in sets.iter().enumerate() {
         if let Some(&row) = members.iter().find(|&&r| r >= n_assays) {
             return Err(EnrichError::MemberOutOfRange {
@@ -179,13 +222,7 @@ pub(crate) fn design_contrast_last(
             });
         }
     }
-    match contrast {
-        Contrast::Coef(_) => {
-            let order: Vec<usize> = (0..p).filter(|&j| j != coef).chain([coef]).collect();
-            Ok(design.select(ndarray::Axis(1), &order))
-        }
-        Contrast::Vector(c) => Ok(npxkit_limma::contrast_as_last_coef(design, c)?),
-    }
+    Ok(())
 }
 
 /// Column means of the rows `rows` of `m`, as R's `colMeans(m[rows, ])`
