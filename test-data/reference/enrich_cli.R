@@ -1,4 +1,4 @@
-# Reference output for `npxkit enrich` (test `enrich_parity_ora` in crates/npxkit-cli/tests/cli.rs).
+# Reference outputs for `npxkit enrich` (tests `enrich_parity_*` in crates/npxkit-cli/tests/cli.rs).
 # Run from the project root: Rscript test-data/reference/enrich_cli.R
 # Made with R 4.2.2 and limma 3.54.1 (Debian 12); needs ../shared/data/genesets/go_mf_human_orghs3.16.gmt.
 #
@@ -57,3 +57,25 @@ write.table(data.frame(id = rownames(fr), NGenes = fr$NGenes, Direction = fr$Dir
                        PValue = fmt(fr$PValue), FDR = fmt(fr$FDR), PValue.Mixed = fmt(fr$PValue.Mixed),
                        FDR.Mixed = fmt(fr$FDR.Mixed)),
             file.path(out, "fry_go_mf.tsv"), sep = "\t", quote = FALSE, row.names = FALSE)
+
+# camera with the options of `npxkit enrich --method camera`: --estimate-correlation --use-ranks
+# (inter.gene.cor = NA, use.ranks = TRUE) and --trend-var (trend.var = TRUE), same data and sets.
+cam_est <- camera(y, index, design, contrast = ncol(design), inter.gene.cor = NA, use.ranks = TRUE,
+                  sort = FALSE)
+write.table(data.frame(id = rownames(cam_est), NGenes = cam_est$NGenes, Correlation = fmt(cam_est$Correlation),
+                       Direction = cam_est$Direction, PValue = fmt(cam_est$PValue), FDR = fmt(cam_est$FDR)),
+            file.path(out, "camera_est_ranks_go_mf.tsv"), sep = "\t", quote = FALSE, row.names = FALSE)
+cam_trend <- camera(y, index, design, contrast = ncol(design), trend.var = TRUE, sort = FALSE)
+write.table(data.frame(id = rownames(cam_trend), NGenes = cam_trend$NGenes, Direction = cam_trend$Direction,
+                       PValue = fmt(cam_trend$PValue), FDR = fmt(cam_trend$FDR)),
+            file.path(out, "camera_trend_go_mf.tsv"), sep = "\t", quote = FALSE, row.names = FALSE)
+
+# cameraPR (`npxkit enrich --method camera-pr --de de.tsv --genesets go-mf --min-size 1`): the moderated t
+# of R's topTable (paired.tsv; every assay has one), sets as rows of that table by the same gene rule, only
+# sets with at least one assay, in collection order.
+tindex <- lapply(sets, function(s) which(vapply(genes_of, function(g) any(g %in% s), logical(1))))
+tindex <- tindex[lengths(tindex) > 0]
+cpr <- cameraPR(setNames(tt$t, tt$OlinkID), tindex, sort = FALSE)
+write.table(data.frame(id = rownames(cpr), NGenes = cpr$NGenes, Direction = cpr$Direction,
+                       PValue = fmt(cpr$PValue), FDR = fmt(cpr$FDR)),
+            file.path(out, "camera_pr_go_mf.tsv"), sep = "\t", quote = FALSE, row.names = FALSE)

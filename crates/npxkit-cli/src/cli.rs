@@ -102,16 +102,19 @@ pub enum Command {
     ///     --method gsva --group timepoint --pair subject --contrast C2D1-C1D1 --out scores/
     #[command(verbatim_doc_comment)]
     Score(ScoreArgs),
-    /// Over-representation of gene sets among the changed proteins of a de.tsv.
+    /// Gene-set enrichment of a differential-expression result.
     ///
-    /// One-sided hypergeometric tests for the up- and the down-regulated proteins
-    /// separately, as limma's goana/kegga: the universe is the tested proteins annotated
-    /// in at least one set of the collection (not the genome), set sizes are counted
-    /// within it and filtered by --min-size/--max-size after that. Writes
-    /// enrichment.tsv and run.json.
+    /// ora (default): one-sided hypergeometric tests for the up- and the down-regulated
+    /// proteins of a de.tsv separately, as limma's goana/kegga. camera-pr and gsea: the
+    /// moderated t of the de.tsv, by limma's cameraPR or preranked GSEA (weighted
+    /// Kolmogorov-Smirnov score, seeded permutations). camera and fry: limma's tests on
+    /// the NPX matrix with the design of `npxkit de`. Every method restricts the sets to
+    /// the measured proteins (not the genome) and applies --min-size/--max-size after
+    /// that. Writes enrichment.tsv and run.json.
     ///
-    /// Example:
+    /// Examples:
     ///   npxkit enrich --de results/de.tsv --genesets go-bp --fdr 0.05 --out enrich/
+    ///   npxkit enrich --de results/de.tsv --method gsea --seed 42 --out gsea/
     #[command(verbatim_doc_comment)]
     Enrich(EnrichArgs),
     /// Cluster enriched gene sets into themes, as vissE does.
@@ -264,6 +267,12 @@ pub struct InputArgs {
     /// Exclude assays missing in more than this fraction of kept samples (0-1).
     #[arg(long, value_name = "FRACTION", default_value_t = 1.0)]
     pub max_missing: f64,
+    /// Recompute LOD (and MissingFreq) before the below-LOD rules, as OlinkAnalyze's
+    /// olink_lod: `negative-controls` (median + max(0.2, 3 SD) of the negative controls
+    /// per assay and lot, count-based for low-count assays) or a fixed LOD FILE from
+    /// Olink (`;`-separated: OlinkID, DataAnalysisRefID, LODNPX, LODCount, LODMethod).
+    #[arg(long, value_name = "negative-controls|FILE")]
+    pub lod: Option<String>,
     /// Regular expression marking control SampleIDs when the file has no SampleType.
     #[arg(long, value_name = "REGEX", default_value = npxkit_core::DEFAULT_CONTROL_PATTERN)]
     pub control_pattern: String,
@@ -293,6 +302,7 @@ impl InputArgs {
             "mask_assay_warn": self.mask_assay_warn,
             "below_lod": format!("{:?}", self.below_lod).to_lowercase(),
             "max_missing": self.max_missing,
+            "lod": self.lod,
             "control_pattern": self.control_pattern,
             "exclude_outliers": self.exclude_outliers,
         })
@@ -350,10 +360,22 @@ pub struct DeArgs {
     pub pair: Option<String>,
     /// Manifest column with the subject as a random effect instead of --pair: limma's
     /// duplicateCorrelation (consensus within-subject correlation) then lmFit(block =,
-    /// correlation =). Uses every sample, paired or not (repeated visits, missed visits).
-    /// --method limma only.
+    /// correlation =); with --method lmer, the random intercept (1 | COL). Uses every
+    /// sample, paired or not (repeated visits, missed visits).
     #[arg(long, value_name = "COL", conflicts_with = "pair")]
     pub block: Option<String>,
+    /// --method lmer: more random intercepts besides --block, comma-separated manifest
+    /// columns (e.g. --random site for (1 | subject) + (1 | site)).
+    #[arg(long, value_name = "C1,C2", value_delimiter = ',')]
+    pub random: Vec<String>,
+    /// --method lmer: fit by REML instead of maximum likelihood (OlinkAnalyze's default
+    /// is ML, lmer(REML = FALSE)).
+    #[arg(long)]
+    pub reml: bool,
+    /// --method lmer: also write lmer_posthoc.tsv, every pairwise difference of the
+    /// --group levels per assay as emmeans(pairwise ~ group, adjust = "tukey") gives it.
+    #[arg(long)]
+    pub posthoc: bool,
     /// With --block: the within-block correlation to use instead of estimating it.
     #[arg(long, value_name = "RHO", requires = "block")]
     pub correlation: Option<f64>,
@@ -447,6 +469,9 @@ pub enum MethodArg {
     Ttest,
     /// R's wilcox.test per assay: signed-rank with --pair, else rank-sum.
     Wilcoxon,
+    /// Linear mixed model per assay as OlinkAnalyze's olink_lmer (lme4 + lmerTest):
+    /// random intercept per --block (and --random), ML unless --reml, Satterthwaite df.
+    Lmer,
 }
 
 impl MethodArg {
@@ -456,6 +481,7 @@ impl MethodArg {
             MethodArg::Limma => "limma",
             MethodArg::Ttest => "ttest",
             MethodArg::Wilcoxon => "wilcoxon",
+            MethodArg::Lmer => "lmer",
         }
     }
 }
@@ -576,11 +602,13 @@ pub enum KcdfModeArg {
 /// `npxkit enrich` options.
 #[derive(Debug, Args)]
 pub struct EnrichArgs {
-    /// ORA: the de.tsv of `npxkit de` (any table with OlinkID, Assay, logFC, P.Value, adj.P.Val).
+    /// ora, camera-pr, gsea: the de.tsv of `npxkit de` (any table with OlinkID, Assay,
+    /// logFC, P.Value, adj.P.Val; camera-pr and gsea also need its moderated `t`).
     #[arg(long, value_name = "FILE")]
     pub de: Option<PathBuf>,
-    /// ORA: which contrast of a de.tsv with a `contrast` column (required when it has
-    /// several). camera/fry: the contrast B-A of --group tested (required).
+    /// ora, camera-pr, gsea: which contrast of a de.tsv with a `contrast` column
+    /// (required when it has several). camera/fry: the contrast B-A of --group tested
+    /// (required).
     #[arg(long, value_name = "B-A")]
     pub contrast: Option<String>,
     /// camera/fry: the Olink NPX file (default QC rules of `npxkit qc`).
@@ -601,11 +629,15 @@ pub struct EnrichArgs {
     /// Gene sets: a built-in collection (go-bp, go-mf, go-cc, bindea2013) or a GMT file.
     #[arg(long, value_name = "NAME|FILE.gmt", default_value = "go-bp")]
     pub genesets: String,
-    /// Method: over-representation of the changed proteins of --de (ora), or limma's
-    /// competitive camera (inter-gene correlation 0.01) or self-contained fry test on
-    /// the NPX matrix with the design of `npxkit de`.
+    /// Method: over-representation of the changed proteins of --de (ora); limma's
+    /// cameraPR (camera-pr) or preranked GSEA (gsea) on the moderated t of --de; or
+    /// limma's competitive camera or self-contained fry test on the NPX matrix with
+    /// the design of `npxkit de`.
     #[arg(long, value_enum, default_value_t = EnrichMethod::Ora)]
     pub method: EnrichMethod,
+    /// Options of camera, camera-pr and gsea.
+    #[command(flatten)]
+    pub tuning: EnrichTuning,
     /// Changed proteins: adj.P.Val below this (split by the sign of logFC).
     #[arg(long, value_name = "X", default_value_t = 0.05, conflicts_with = "top")]
     pub fdr: f64,
@@ -630,6 +662,50 @@ pub struct EnrichArgs {
     pub out: PathBuf,
 }
 
+/// `npxkit enrich` options of camera, camera-pr and gsea.
+#[derive(Debug, Clone, Args)]
+pub struct EnrichTuning {
+    /// camera, camera-pr: the inter-gene correlation (limma's inter.gene.cor), in (-1, 1).
+    #[arg(long, value_name = "X", default_value_t = npxkit_genesets::enrich::DEFAULT_INTER_GENE_COR)]
+    pub inter_gene_cor: f64,
+    /// camera: estimate the inter-gene correlation of each set from the residuals
+    /// (limma's inter.gene.cor = NA) instead of --inter-gene-cor.
+    #[arg(long, conflicts_with = "inter_gene_cor")]
+    pub estimate_correlation: bool,
+    /// camera, camera-pr: Wilcoxon rank-sum test with correlation instead of the t test
+    /// (limma's use.ranks).
+    #[arg(long)]
+    pub use_ranks: bool,
+    /// camera: squeeze the variances towards a trend in the mean NPX (limma's trend.var).
+    #[arg(long)]
+    pub trend_var: bool,
+    /// gsea: seed of the permutations (results are identical for any number of threads).
+    #[arg(long, value_name = "N", default_value_t = npxkit_genesets::enrich::gsea::DEFAULT_SEED)]
+    pub seed: u64,
+    /// gsea: random gene sets per set size; the smallest p-value is about 2/N.
+    #[arg(long, value_name = "N", default_value_t = npxkit_genesets::enrich::gsea::DEFAULT_PERMUTATIONS)]
+    pub permutations: usize,
+    /// gsea: weight exponent p of the running sum, members stepping up by |t|^p
+    /// (1 as fgsea and GSEA; 0 for the unweighted Kolmogorov-Smirnov statistic).
+    #[arg(long, value_name = "P", default_value_t = npxkit_genesets::enrich::gsea::DEFAULT_WEIGHT)]
+    pub gsea_weight: f64,
+}
+
+impl Default for EnrichTuning {
+    fn default() -> Self {
+        use npxkit_genesets::enrich::{gsea, DEFAULT_INTER_GENE_COR};
+        Self {
+            inter_gene_cor: DEFAULT_INTER_GENE_COR,
+            estimate_correlation: false,
+            use_ranks: false,
+            trend_var: false,
+            seed: gsea::DEFAULT_SEED,
+            permutations: gsea::DEFAULT_PERMUTATIONS,
+            gsea_weight: gsea::DEFAULT_WEIGHT,
+        }
+    }
+}
+
 /// `--method` values of `enrich`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum EnrichMethod {
@@ -637,8 +713,12 @@ pub enum EnrichMethod {
     Ora,
     /// limma's camera (competitive test accounting for inter-gene correlation).
     Camera,
+    /// limma's cameraPR: camera's competitive test on the moderated t of a de.tsv.
+    CameraPr,
     /// limma's fry (fast closed form of the self-contained rotation test roast).
     Fry,
+    /// Preranked GSEA on the moderated t of a de.tsv (fgsea's simple permutation test).
+    Gsea,
 }
 
 /// `npxkit cluster` options.
@@ -904,6 +984,17 @@ pub struct NormalizeArgs {
     /// olink_normalization_n does (always done for three or more projects).
     #[arg(long)]
     pub drop_bridge_copies: bool,
+    /// The Olink product of each --npx file, comma-separated in --npx order (E3072, HT,
+    /// Reveal or other), or `auto`: from the Panel column as OlinkAnalyze does (all
+    /// panels Explore 3072 ones -> E3072, all `Explore_HT` -> HT, all `Reveal` -> Reveal).
+    /// Two different products are bridged across products (E3072 -> HT, E3072 ->
+    /// Reveal, HT <-> Reveal) and bridgeability.tsv is written.
+    #[arg(long, value_name = "auto|P1,P2", default_value = "auto")]
+    pub products: String,
+    /// OlinkID pairs for cross-product bridging (TSV: product_1, product_2, OlinkID_1,
+    /// OlinkID_2) instead of the mapping shipped with OlinkAnalyze 5.0.2.
+    #[arg(long, value_name = "FILE")]
+    pub product_mapping: Option<PathBuf>,
     /// SampleIDs of control samples (regex), used when a file has no SampleType.
     #[arg(long, value_name = "REGEX", default_value = npxkit_core::DEFAULT_CONTROL_PATTERN)]
     pub control_pattern: String,

@@ -19,6 +19,8 @@ use crate::UsageError;
 pub struct RunConfig {
     /// Input files and QC rules.
     pub input: InputConfig,
+    /// Joining several projects onto one scale before the analysis.
+    pub normalize: NormalizeConfig,
     /// The comparison.
     pub design: DesignConfig,
     /// QC outlier rules.
@@ -53,6 +55,8 @@ pub struct InputConfig {
     pub below_lod: String,
     /// Largest missing fraction of a kept assay.
     pub max_missing: f64,
+    /// Recompute LOD: `""` (no), `negative-controls` or a fixed LOD file.
+    pub lod: String,
     /// Regular expression marking control SampleIDs.
     pub control_pattern: String,
     /// Exclude median/IQR and PCA outliers.
@@ -69,9 +73,57 @@ impl Default for InputConfig {
             mask_assay_warn: false,
             below_lod: "keep".into(),
             max_missing: 1.0,
+            lod: String::new(),
             control_pattern: npxkit_core::DEFAULT_CONTROL_PATTERN.into(),
             exclude_outliers: false,
         }
+    }
+}
+
+/// `[normalize]`: when `projects` (or `reference_medians`) is set, `npxkit run` first
+/// normalises `input.npx` together with `projects` as `npxkit normalize` does, into
+/// `OUT/normalize/`, and analyses the normalised table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NormalizeConfig {
+    /// Further NPX projects joined onto `input.npx` (project 1).
+    pub projects: Vec<PathBuf>,
+    /// The reference project: 1 = `input.npx`, 2 = `projects[0]`, ...
+    pub reference: usize,
+    /// `auto` (shared SampleIDs) or a bridge-sample file.
+    pub bridge_samples: String,
+    /// Subset normalisation: a file of samples per project.
+    pub subset: Option<PathBuf>,
+    /// Reference-median normalisation: a file of OlinkID, Reference_NPX.
+    pub reference_medians: Option<PathBuf>,
+    /// Keep only the reference's copy of each bridge sample (one row per sample for the
+    /// analysis; OlinkAnalyze keeps both copies when bridging two projects).
+    pub drop_bridge_copies: bool,
+    /// `auto` or the product of each project, e.g. `E3072,HT`.
+    pub products: String,
+    /// OlinkID pairs for cross-product bridging instead of the built-in mapping.
+    pub product_mapping: Option<PathBuf>,
+}
+
+impl Default for NormalizeConfig {
+    fn default() -> Self {
+        NormalizeConfig {
+            projects: vec![],
+            reference: 1,
+            bridge_samples: "auto".into(),
+            subset: None,
+            reference_medians: None,
+            drop_bridge_copies: true,
+            products: "auto".into(),
+            product_mapping: None,
+        }
+    }
+}
+
+impl NormalizeConfig {
+    /// Whether the step runs.
+    pub fn enabled(&self) -> bool {
+        !self.projects.is_empty() || self.reference_medians.is_some()
     }
 }
 
@@ -140,6 +192,12 @@ pub struct DeConfig {
     pub ebayes: String,
     /// p.adjust method.
     pub adjust: String,
+    /// method = "lmer": more random intercepts besides design.block.
+    pub random: Vec<String>,
+    /// method = "lmer": REML instead of maximum likelihood.
+    pub reml: bool,
+    /// method = "lmer": also write lmer_posthoc.tsv (emmeans pairwise, Tukey).
+    pub posthoc: bool,
 }
 
 impl Default for DeConfig {
@@ -153,6 +211,9 @@ impl Default for DeConfig {
             test: "t".into(),
             ebayes: "current".into(),
             adjust: "BH".into(),
+            random: vec![],
+            reml: false,
+            posthoc: false,
         }
     }
 }
@@ -217,7 +278,7 @@ pub struct EnrichConfig {
     pub enabled: bool,
     /// Built-in collection or GMT file.
     pub genesets: String,
-    /// ora, camera or fry.
+    /// ora, camera, camera-pr, fry or gsea.
     pub method: String,
     /// ORA: adj.P.Val threshold of the changed proteins.
     pub fdr: f64,
@@ -229,10 +290,17 @@ pub struct EnrichConfig {
     pub max_size: usize,
     /// Rename old symbols in the sets.
     pub resolve_aliases: bool,
+    /// gsea: seed of the permutations.
+    pub seed: u64,
+    /// gsea: random sets per set size.
+    pub permutations: usize,
+    /// gsea: weight exponent of the running sum.
+    pub gsea_weight: f64,
 }
 
 impl Default for EnrichConfig {
     fn default() -> Self {
+        let tuning = crate::cli::EnrichTuning::default();
         EnrichConfig {
             enabled: true,
             genesets: "go-bp".into(),
@@ -242,6 +310,9 @@ impl Default for EnrichConfig {
             min_size: 10,
             max_size: 500,
             resolve_aliases: false,
+            seed: tuning.seed,
+            permutations: tuning.permutations,
+            gsea_weight: tuning.gsea_weight,
         }
     }
 }
@@ -326,8 +397,19 @@ exclude_warn = false            # exclude samples whose QC status is WARN (FAIL 
 mask_assay_warn = false         # set values flagged by assay QC to missing
 below_lod = "keep"              # keep | nan: values below LOD
 max_missing = 1.0               # drop assays missing in more than this fraction of samples
+lod = ""                        # "" (as delivered) | negative-controls | fixed LOD file: recompute LOD and MissingFreq
 control_pattern = '(?i)control|ctrl|^ipc([_ -]|\d|$)|^neg([_ -]|$)|^pc[_ -]?\d|^sc[_ -]?\d'  # control SampleIDs (files without SampleType)
 exclude_outliers = false        # exclude median/IQR (3 SD) and PCA (4 SD) outliers from the analysis
+
+[normalize]                     # runs when projects (or reference_medians) is set
+projects = []                   # more NPX projects joined onto input.npx (project 1) before the analysis
+reference = 1                   # the reference project: 1 = input.npx, 2 = projects[0], ...
+bridge_samples = "auto"         # auto (SampleIDs the projects share, controls excluded) | FILE
+# subset = "subsets.tsv"        # subset normalisation instead of bridging
+# reference_medians = "medians.tsv"  # normalise to reference medians (OlinkID, Reference_NPX)
+drop_bridge_copies = true       # analyse one copy of each bridge sample (the reference's)
+products = "auto"               # auto | e.g. "E3072,HT": cross-product bridging when they differ
+# product_mapping = "map.tsv"   # OlinkID pairs instead of the built-in OlinkAnalyze 5.0.2 mapping
 
 [design]
 group = "timepoint"             # manifest column compared
@@ -340,7 +422,7 @@ covariates = []                 # manifest columns adjusted for, e.g. ["age", "s
 pca_outlier_sd = 4.0            # flag samples beyond this many SDs on PC1 or PC2
 
 [de]
-method = "limma"                # limma | ttest | wilcoxon
+method = "limma"                # limma | ttest | wilcoxon | lmer (mixed model; needs design.block)
 trend = false                   # eBayes(trend = TRUE)
 robust = false                  # eBayes(robust = TRUE)
 # lfc = 0.5                     # treat: test |logFC| > lfc
@@ -348,6 +430,9 @@ robust = false                  # eBayes(robust = TRUE)
 test = "t"                      # t (per contrast) | F (one moderated F over all contrasts)
 ebayes = "current"              # current (limma >= 3.62) | legacy (limma <= 3.60, the study's 3.60.3)
 adjust = "BH"                   # BH | bonferroni | holm | BY | none
+random = []                     # lmer: more random intercepts, e.g. ["site"]
+reml = false                    # lmer: REML instead of maximum likelihood (olink_lmer's default)
+posthoc = false                 # lmer: lmer_posthoc.tsv, pairwise group differences with Tukey
 
 [score]
 enabled = true
@@ -367,12 +452,15 @@ adjust = "BH"
 [enrich]
 enabled = true
 genesets = "go-bp"              # go-bp | go-mf | go-cc | bindea2013 | FILE.gmt
-method = "ora"                  # ora | camera | fry
+method = "ora"                  # ora | camera | camera-pr | fry | gsea
 fdr = 0.05                      # ora: changed proteins have adj.P.Val below this
 # top = 100                     # ora: the top N of each sign instead
 min_size = 10
 max_size = 500
 resolve_aliases = false
+seed = 42                       # gsea: seed of the permutations
+permutations = 10000            # gsea: random sets per set size
+gsea_weight = 1.0               # gsea: weight exponent p of the running sum (|t|^p)
 
 [cluster]
 enabled = true

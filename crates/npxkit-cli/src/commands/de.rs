@@ -79,6 +79,9 @@ pub fn options_json(args: &DeArgs) -> serde_json::Value {
         "pair": args.pair,
         "block": args.block,
         "correlation": args.correlation,
+        "random": args.random,
+        "reml": args.reml,
+        "posthoc": args.posthoc,
         "covariates": args.covariates,
         "trend": args.trend,
         "robust": args.robust,
@@ -143,6 +146,10 @@ pub fn execute(
                 ));
             }
         },
+        MethodArg::Lmer => (
+            super::de_lmer::lmer_tables(args, m, &design, adjust, CONFINT_LEVEL, out, record)?,
+            design.samples.len(),
+        ),
         method => classical_tables(
             m,
             &design,
@@ -481,7 +488,42 @@ fn check_args(args: &DeArgs) -> Result<()> {
             );
         }
     }
-    if args.method != MethodArg::Limma {
+    if args.method == MethodArg::Lmer {
+        let not_lmer = [
+            ("--pair", args.pair.is_some()),
+            ("--trend", args.trend),
+            ("--robust", args.robust),
+            ("--lfc", args.lfc.is_some()),
+            ("--correlation", args.correlation.is_some()),
+            ("--test F", args.test == TestArg::F),
+            ("--shard", args.shard.is_some()),
+        ];
+        if let Some((flag, _)) = not_lmer.iter().find(|(_, given)| *given) {
+            return Err(UsageError(format!(
+                "{flag} does not apply to --method lmer (a mixed model with Satterthwaite df; the subject is --block, the overall test of the group is in lmer_anova.tsv); drop {flag} or use --method limma"
+            ))
+            .into());
+        }
+        if args.block.is_none() {
+            return Err(UsageError(
+                "--method lmer needs --block COL: the subject column of the random intercept (1 | COL)".into(),
+            )
+            .into());
+        }
+    } else {
+        let lmer_only = [
+            ("--random", !args.random.is_empty()),
+            ("--reml", args.reml),
+            ("--posthoc", args.posthoc),
+        ];
+        if let Some((flag, _)) = lmer_only.iter().find(|(_, given)| *given) {
+            return Err(UsageError(format!(
+                "{flag} needs --method lmer (it is an option of the mixed model)"
+            ))
+            .into());
+        }
+    }
+    if args.method != MethodArg::Limma && args.method != MethodArg::Lmer {
         let limma_only = [
             ("--covariates", !args.covariates.is_empty()),
             ("--trend", args.trend),
@@ -1023,7 +1065,7 @@ fn classical_row(
 }
 
 /// Sorts rows by P.Value, ties in input order, NaN last (as `top_table`).
-fn sort_by_p_value(rows: &mut [TopTableRow]) {
+pub(crate) fn sort_by_p_value(rows: &mut [TopTableRow]) {
     rows.sort_by(|a, b| match (a.p_value.is_nan(), b.p_value.is_nan()) {
         (false, false) => a.p_value.total_cmp(&b.p_value).then(a.index.cmp(&b.index)),
         (x, y) => x.cmp(&y).then(a.index.cmp(&b.index)),

@@ -12,6 +12,14 @@
 //!
 //! The common columns report the more significant direction: `direction`, `P.Value`
 //! (the smaller of P.Up and P.Down) and `adj.P.Val` (that direction's FDR).
+//!
+//! `--method camera-pr` and `--method gsea` rank the assays of the de.tsv by its
+//! moderated `t` (assays without one are left out) and run limma's `cameraPR` or
+//! preranked GSEA (`npxkit_genesets::enrich::gsea`: ties in t keep the de.tsv's row
+//! order, permutations seeded by --seed and shared by the sets of one size, so the
+//! output does not depend on the thread count). Sets hold every assay measuring one
+//! of their genes, as for camera and fry. Rows are sorted by P.Value (NaN last), ties
+//! by decreasing |NES| (gsea), then collection order.
 
 use anyhow::{Context, Result};
 use serde_json::json;
@@ -25,7 +33,10 @@ use crate::UsageError;
 use ndarray::Axis;
 use npxkit_core::{build_design, CoreError, DesignSpec, QcReport};
 use npxkit_genesets::enrich::Contrast;
-use npxkit_genesets::{camera, fry, ora, restrict, AssayGeneMap, CameraOptions, SymbolAliases};
+use npxkit_genesets::{
+    camera, camera_pr, fry, gsea, ora, restrict, AssayGeneMap, CameraOptions, CameraPrOptions,
+    GeneSetCollection, GseaOptions, RestrictedSets, SymbolAliases,
+};
 use npxkit_io::{fmt_f64, fmt_text, TsvTable};
 use npxkit_stats::{p_adjust, AdjustMethod};
 use std::path::Path;
@@ -37,6 +48,8 @@ struct DeRow {
     log_fc: f64,
     p_value: f64,
     adj_p: f64,
+    /// The moderated t (NaN when the table has no `t` column or the value is NA).
+    t: f64,
 }
 
 /// Runs `npxkit enrich`.
@@ -57,17 +70,86 @@ fn check_args(args: &EnrichArgs) -> Result<()> {
     if args.min_size > args.max_size {
         return Err(UsageError("--min-size must not exceed --max-size".into()).into());
     }
+    let t = &args.tuning;
+    if !(t.inter_gene_cor > -1.0 && t.inter_gene_cor < 1.0) {
+        return Err(UsageError(format!(
+            "--inter-gene-cor must be a correlation in (-1, 1), got {}",
+            t.inter_gene_cor
+        ))
+        .into());
+    }
+    if t.permutations == 0 {
+        return Err(UsageError("--permutations must be at least 1".into()).into());
+    }
+    if !(t.gsea_weight.is_finite() && t.gsea_weight >= 0.0) {
+        return Err(UsageError(format!(
+            "--gsea-weight must be a finite number >= 0, got {}",
+            t.gsea_weight
+        ))
+        .into());
+    }
+    let only = |flag: &str, set: bool, methods: &[EnrichMethod]| -> Result<()> {
+        if set && !methods.contains(&args.method) {
+            let names: Vec<&str> = methods.iter().map(|m| method_name(*m)).collect();
+            return Err(UsageError(format!(
+                "{flag} applies to --method {} only",
+                names.join(" or ")
+            ))
+            .into());
+        }
+        Ok(())
+    };
+    only(
+        "--estimate-correlation",
+        t.estimate_correlation,
+        &[EnrichMethod::Camera],
+    )?;
+    only("--trend-var", t.trend_var, &[EnrichMethod::Camera])?;
+    only(
+        "--use-ranks",
+        t.use_ranks,
+        &[EnrichMethod::Camera, EnrichMethod::CameraPr],
+    )?;
     crate::commands::score::check_collection_spec(&args.genesets)
+}
+
+/// The name of a method as typed on the command line (`camera-pr`).
+fn method_name(m: EnrichMethod) -> &'static str {
+    match m {
+        EnrichMethod::Ora => "ora",
+        EnrichMethod::Camera => "camera",
+        EnrichMethod::CameraPr => "camera-pr",
+        EnrichMethod::Fry => "fry",
+        EnrichMethod::Gsea => "gsea",
+    }
 }
 
 /// The options of `npxkit enrich` as recorded in `run.json`.
 pub fn options_json(args: &EnrichArgs) -> serde_json::Value {
-    json!({
-        "genesets": args.genesets, "method": format!("{:?}", args.method).to_lowercase(),
+    let t = &args.tuning;
+    let mut o = json!({
+        "genesets": args.genesets, "method": method_name(args.method),
         "fdr": args.fdr, "top": args.top, "min_size": args.min_size, "max_size": args.max_size,
         "contrast": args.contrast, "group": args.group, "pair": args.pair,
         "covariates": args.covariates, "resolve_aliases": args.resolve_aliases,
-    })
+    });
+    let extra = match args.method {
+        EnrichMethod::Camera => json!({
+            "inter_gene_cor": if t.estimate_correlation { None } else { Some(t.inter_gene_cor) },
+            "use_ranks": t.use_ranks, "trend_var": t.trend_var,
+        }),
+        EnrichMethod::CameraPr => {
+            json!({ "inter_gene_cor": t.inter_gene_cor, "use_ranks": t.use_ranks })
+        }
+        EnrichMethod::Gsea => json!({
+            "seed": t.seed, "permutations": t.permutations, "gsea_weight": t.gsea_weight,
+        }),
+        EnrichMethod::Ora | EnrichMethod::Fry => json!({}),
+    };
+    if let (Some(o), serde_json::Value::Object(extra)) = (o.as_object_mut(), extra) {
+        o.extend(extra);
+    }
+    o
 }
 
 /// Runs the enrichment and writes enrichment.tsv into `out`; returns the summary line.
@@ -80,27 +162,17 @@ pub fn execute(
     record: &mut RunRecord,
 ) -> Result<String> {
     check_args(args)?;
-    if args.method != EnrichMethod::Ora {
-        return run_matrix_method(args, loaded, out, record);
+    match args.method {
+        EnrichMethod::Camera | EnrichMethod::Fry => {
+            return run_matrix_method(args, loaded, out, record)
+        }
+        EnrichMethod::CameraPr | EnrichMethod::Gsea => return run_ranked_method(args, out, record),
+        EnrichMethod::Ora => {}
     }
-    let de_path = args.de.clone().ok_or_else(|| {
-        UsageError("--method ora needs --de FILE (the de.tsv of `npxkit de`)".into())
-    })?;
-    let text =
-        std::fs::read(&de_path).with_context(|| format!("cannot read {}", de_path.display()))?;
-    record.input(&de_path, &text);
-    let rows = parse_de(&String::from_utf8_lossy(&text), args)?;
+    let rows = read_de(args, record)?;
     let collection = load_collection(&args.genesets, record)?;
     let labels: Vec<&str> = rows.iter().map(|r| r.assay.as_str()).collect();
-    let map = AssayGeneMap::new(&labels);
-    let collection = if args.resolve_aliases {
-        SymbolAliases::builtin()?
-            .resolve_collection(&collection, &map.genes())
-            .collection
-    } else {
-        collection
-    };
-    let restricted = restrict(&collection, &map, args.min_size, args.max_size)?;
+    let (collection, restricted) = restrict_to(args, collection, &labels)?;
     let universe: Vec<usize> = match &args.universe {
         None => restricted.annotated_assays.clone(),
         Some(path) => {
@@ -194,6 +266,160 @@ pub fn execute(
     ))
 }
 
+/// Reads the de.tsv of --de (recording it) for the contrast asked for.
+fn read_de(args: &EnrichArgs, record: &mut RunRecord) -> Result<Vec<DeRow>> {
+    let de_path = args.de.clone().ok_or_else(|| {
+        UsageError(format!(
+            "--method {} needs --de FILE (the de.tsv of `npxkit de`)",
+            method_name(args.method)
+        ))
+    })?;
+    let text =
+        std::fs::read(&de_path).with_context(|| format!("cannot read {}", de_path.display()))?;
+    record.input(&de_path, &text);
+    parse_de(&String::from_utf8_lossy(&text), args)
+}
+
+/// The collection (symbols renamed with --resolve-aliases) and its sets restricted to
+/// the assays `labels`, filtered by --min-size/--max-size.
+fn restrict_to(
+    args: &EnrichArgs,
+    collection: GeneSetCollection,
+    labels: &[&str],
+) -> Result<(GeneSetCollection, RestrictedSets)> {
+    let map = AssayGeneMap::new(labels);
+    let collection = if args.resolve_aliases {
+        SymbolAliases::builtin()?
+            .resolve_collection(&collection, &map.genes())
+            .collection
+    } else {
+        collection
+    };
+    let restricted = restrict(&collection, &map, args.min_size, args.max_size)?;
+    Ok((collection, restricted))
+}
+
+/// camera-pr / gsea: the moderated t of the de.tsv, ranked; enrichment.tsv.
+fn run_ranked_method(args: &EnrichArgs, out: &Path, record: &mut RunRecord) -> Result<String> {
+    let all = read_de(args, record)?;
+    let path = args.de.as_deref().unwrap_or(Path::new("de.tsv")).display();
+    if all.iter().all(|r| r.t.is_nan()) {
+        anyhow::bail!(
+            "{path}: no moderated t (column `t`) to rank by; --method {} needs the de.tsv of \
+             `npxkit de` with the default limma method",
+            method_name(args.method)
+        );
+    }
+    let rows: Vec<&DeRow> = all.iter().filter(|r| r.t.is_finite()).collect();
+    if rows.len() < all.len() {
+        log::warn!(
+            "{} assay(s) of {path} without a t statistic left out",
+            all.len() - rows.len()
+        );
+    }
+    let collection = load_collection(&args.genesets, record)?;
+    let labels: Vec<&str> = rows.iter().map(|r| r.assay.as_str()).collect();
+    let (collection, restricted) = restrict_to(args, collection, &labels)?;
+    let sets: Vec<Vec<usize>> = restricted.sets.iter().map(|s| s.members.clone()).collect();
+    let stat: Vec<f64> = rows.iter().map(|r| r.t).collect();
+    let t = &args.tuning;
+    // Per set: direction, p, fdr, |NES| (sort tie-break), extra columns.
+    type Ranked = (String, f64, f64, f64, Vec<String>);
+    let (extra_names, results): (Vec<&str>, Vec<Ranked>) = if args.method == EnrichMethod::Gsea {
+        let opts = GseaOptions {
+            weight: t.gsea_weight,
+            permutations: t.permutations,
+            seed: t.seed,
+        };
+        let res = gsea(&stat, &sets, &opts).context("gsea")?;
+        let results = res
+            .into_iter()
+            .map(|g| {
+                let dir = g.direction.map_or("NA".to_string(), |d| d.to_string());
+                let le: Vec<&str> = g.leading_edge.iter().map(|&r| labels[r]).collect();
+                let extra = vec![
+                    g.size.to_string(),
+                    fmt_f64(g.es),
+                    fmt_f64(g.nes),
+                    g.leading_edge.len().to_string(),
+                    le.join(","),
+                ];
+                (dir, g.p_value, g.fdr, g.nes.abs(), extra)
+            })
+            .collect();
+        (
+            vec!["NGenes", "ES", "NES", "leading_edge_size", "leading_edge"],
+            results,
+        )
+    } else {
+        let opts = CameraPrOptions {
+            inter_gene_cor: t.inter_gene_cor,
+            use_ranks: t.use_ranks,
+        };
+        let res = camera_pr(&stat, &sets, &opts).context("camera-pr")?;
+        let results = res
+            .into_iter()
+            .map(|c| {
+                let extra = vec![c.n_genes.to_string()];
+                (c.direction.to_string(), c.p_value, c.fdr, 0.0, extra)
+            })
+            .collect();
+        (vec!["NGenes"], results)
+    };
+    let mut header = vec!["id", "name", "size", "direction", "P.Value", "adj.P.Val"];
+    header.extend(extra_names);
+    header.push("genes");
+    let mut table = TsvTable::new(header);
+    let mut order: Vec<usize> = (0..results.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (pa, pb) = (results[a].1, results[b].1);
+        pa.is_nan()
+            .cmp(&pb.is_nan())
+            .then(pa.total_cmp(&pb))
+            .then(results[b].3.total_cmp(&results[a].3))
+            .then(a.cmp(&b))
+    });
+    for k in order {
+        let (dir, p, fdr, _, extra) = &results[k];
+        let s = &restricted.sets[k];
+        let set = collection
+            .get(&s.id)
+            .context("restricted set not in collection")?;
+        let mut row = vec![
+            fmt_text(Some(&s.id)),
+            fmt_text(Some(set.name())),
+            set.len().to_string(),
+            dir.clone(),
+            fmt_f64(*p),
+            fmt_f64(*fdr),
+        ];
+        row.extend(extra.iter().cloned());
+        row.push(
+            s.members
+                .iter()
+                .map(|&r| labels[r])
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+        table.push(row);
+    }
+    table.write_atomic(&out.join("enrichment.tsv"))?;
+    record.output("enrichment.tsv");
+    let n_sig = results.iter().filter(|r| r.2 < 0.05).count();
+    let how = if args.method == EnrichMethod::Gsea {
+        format!("gsea ({} permutations, seed {})", t.permutations, t.seed)
+    } else {
+        "camera-pr".to_string()
+    };
+    Ok(format!(
+        "enrich: {how} on the t of {} assays; {} of {} sets tested; {} with FDR < 0.05",
+        rows.len(),
+        results.len(),
+        collection.len(),
+        n_sig
+    ))
+}
+
 /// Up- and down-regulated rows: by --fdr, or the --top N of each sign by P.Value.
 fn changed(rows: &[DeRow], args: &EnrichArgs) -> (Vec<usize>, Vec<usize>) {
     let pick = |sign: f64| -> Vec<usize> {
@@ -242,6 +468,7 @@ fn parse_de(text: &str, args: &EnrichArgs) -> Result<Vec<DeRow>> {
         col("adj.P.Val")?,
     );
     let contrast_col = cols.iter().position(|c| *c == "contrast");
+    let t_col = cols.iter().position(|c| *c == "t");
     let mut rows = Vec::new();
     let mut contrasts: Vec<String> = Vec::new();
     for (i, line) in lines {
@@ -282,6 +509,10 @@ fn parse_de(text: &str, args: &EnrichArgs) -> Result<Vec<DeRow>> {
             log_fc: num(lfc)?,
             p_value: num(pv)?,
             adj_p: num(adj)?,
+            t: match t_col {
+                Some(j) => num(j)?,
+                None => f64::NAN,
+            },
         });
     }
     if contrast_col.is_some() {
@@ -318,8 +549,12 @@ fn run_matrix_method(
     out: &Path,
     record: &mut RunRecord,
 ) -> Result<String> {
-    let need =
-        |what: &str| UsageError(format!("--method {:?} needs {what}", args.method).to_lowercase());
+    let need = |what: &str| {
+        UsageError(format!(
+            "--method {} needs {what}",
+            method_name(args.method)
+        ))
+    };
     let npx = args.npx.clone().ok_or_else(|| need("--npx FILE"))?;
     let samples = args.samples.clone().ok_or_else(|| need("--samples FILE"))?;
     let group = args.group.clone().ok_or_else(|| need("--group COL"))?;
@@ -334,6 +569,7 @@ fn run_matrix_method(
         mask_assay_warn: false,
         below_lod: BelowLodArg::Keep,
         max_missing: 1.0,
+        lod: None,
         control_pattern: npxkit_core::DEFAULT_CONTROL_PATTERN.to_string(),
         exclude_outliers: false,
         assays: None,
@@ -372,15 +608,7 @@ fn run_matrix_method(
     }
     let y = y_all.select(Axis(0), &rows);
     let labels: Vec<&str> = rows.iter().map(|&i| m.assays[i].label()).collect();
-    let map = AssayGeneMap::new(&labels);
-    let collection = if args.resolve_aliases {
-        SymbolAliases::builtin()?
-            .resolve_collection(&collection, &map.genes())
-            .collection
-    } else {
-        collection
-    };
-    let restricted = restrict(&collection, &map, args.min_size, args.max_size)?;
+    let (collection, restricted) = restrict_to(args, collection, &labels)?;
     let sets: Vec<Vec<usize>> = restricted.sets.iter().map(|s| s.members.clone()).collect();
     // A contrast that is one coefficient is passed as that column (R's `contrast = j`),
     // else as weights: fry's approximation depends on the basis R builds from either form.
@@ -388,7 +616,6 @@ fn run_matrix_method(
         Some(j) => Contrast::Coef(j),
         None => Contrast::Vector(design.contrasts[0].weights.clone()),
     };
-    // (n_genes, direction, p, fdr, extra columns)
     // (n_genes, direction, p, fdr, extra columns)
     type Result5 = (usize, String, f64, f64, Vec<String>);
     let (extra_names, results): (Vec<&str>, Vec<Result5>) = if args.method == EnrichMethod::Fry {
@@ -402,7 +629,13 @@ fn run_matrix_method(
             .collect();
         (vec!["PValue.Mixed", "FDR.Mixed"], results)
     } else {
-        let opts = CameraOptions::default();
+        let t = &args.tuning;
+        let opts = CameraOptions {
+            inter_gene_cor: (!t.estimate_correlation).then_some(t.inter_gene_cor),
+            use_ranks: t.use_ranks,
+            allow_neg_cor: false,
+            trend_var: t.trend_var,
+        };
         let rows =
             camera(y.view(), design.matrix.view(), &weights, &sets, &opts).context("camera")?;
         let results = rows

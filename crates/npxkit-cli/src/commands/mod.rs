@@ -2,6 +2,7 @@
 
 mod cluster;
 mod de;
+mod de_lmer;
 mod de_shard;
 mod enrich;
 mod genesets;
@@ -86,6 +87,13 @@ pub fn load_input(input: &InputArgs, record: &mut RunRecord) -> Result<QcReport>
     let bytes = npxkit_io::read_bytes(npx)?;
     record.input(npx, &bytes);
     let mut data = if npxkit_io::detect_wide_matrix(&bytes).is_some() {
+        if input.lod.is_some() {
+            return Err(UsageError(format!(
+                "--lod: {} is a wide sample x assay matrix, which has no negative controls, counts or plates; give the Olink long delivery to recompute LOD",
+                npx.display()
+            ))
+            .into());
+        }
         let mut wide = npxkit_io::read_wide_matrix(&bytes, npx)?;
         drop(bytes);
         log::info!(
@@ -122,8 +130,11 @@ pub fn load_input(input: &InputArgs, record: &mut RunRecord) -> Result<QcReport>
                 npx.display()
             );
         }
-        let long = npxkit_io::read_npx_bytes(&bytes, npx)?;
+        let mut long = npxkit_io::read_npx_bytes(&bytes, npx)?;
         drop(bytes);
+        if let Some(spec) = &input.lod {
+            long = normalize::apply_lod(long, spec, &input.control_pattern, npx, record)?;
+        }
         log::info!(
             "{}: {} ({} rows)",
             npx.display(),

@@ -16,13 +16,25 @@ use crate::commands::ensure_out_dir;
 use crate::provenance::RunRecord;
 use crate::UsageError;
 use npxkit_io::{col, fmt_f64, fmt_text, LongColumn, LongTable, NpxLong, TsvTable};
+use npxkit_normalize::product::{
+    can_be_reference, detect_product, min_bridge_samples, normalize_cross_product, CrossProduct,
+    Product, ProductMapping, ProductRows,
+};
 use npxkit_normalize::{
-    is_lod_column, normalize_chain, normalize_pair, normalize_reference_median, ControlRule,
-    LodColumn, Method, Normalized, Project, Step,
+    is_lod_column, is_max_lod_column, normalize_chain, normalize_pair, normalize_reference_median,
+    ControlRule, LodColumn, Method, Normalized, NormalizedRow, Project, Step,
 };
 
 /// Runs `npxkit normalize`.
 pub fn run(args: NormalizeArgs) -> Result<()> {
+    let summary = execute(&args)?;
+    println!("{summary}");
+    Ok(())
+}
+
+/// Normalises, writes every output and `run.json` into `args.out`; returns the
+/// one-line summary. Shared by `npxkit normalize` and the normalize step of `npxkit run`.
+pub fn execute(args: &NormalizeArgs) -> Result<String> {
     let n = args.npx.len();
     if args.reference_medians.is_none() && n < 2 {
         return Err(UsageError(
@@ -94,11 +106,23 @@ pub fn run(args: NormalizeArgs) -> Result<()> {
             .collect()
     };
 
+    let reference = args.reference - 1;
+    if args.subset.is_none() && args.reference_medians.is_none() {
+        let products = project_products(&args, &longs)?;
+        if products.iter().any(|p| *p != products[0]) {
+            return run_cross_product(args, &longs, &projects, &products, &non_controls, record);
+        }
+    } else if args.products != "auto" {
+        return Err(UsageError(
+            "--products applies to bridge normalisation; cross-product bridging does not combine with --subset or --reference-medians".into(),
+        )
+        .into());
+    }
+
     let subsets = match &args.subset {
         Some(path) => Some(read_sample_table(path, &projects, &mut record, false)?),
         None => None,
     };
-    let reference = args.reference - 1;
     let mut summary = Vec::new();
     let result: Normalized = if let Some(path) = &args.reference_medians {
         let medians = read_medians(path, &mut record)?;
@@ -240,7 +264,7 @@ pub fn run(args: NormalizeArgs) -> Result<()> {
     record.note("rows", json!(result.rows.len()));
 
     // write
-    let table = build_table(&result, &longs, &projects)?;
+    let table = build_table(&result, &longs, &projects, Vec::new(), Vec::new())?;
     table.write_delimited_file(&args.out.join("normalized.csv"), b';')?;
     record.output("normalized.csv");
     table.write_parquet_file(&args.out.join("normalized.parquet"))?;
@@ -261,15 +285,14 @@ pub fn run(args: NormalizeArgs) -> Result<()> {
     adj.write_atomic(&args.out.join("adjustments.tsv"))?;
     record.output("adjustments.tsv");
     record.finish(&args.out)?;
-    println!(
+    Ok(format!(
         "normalize: {} project(s), reference {}; {}; {} rows written to {}",
         n,
         projects[reference].name,
         summary.join("; "),
         result.rows.len(),
         args.out.join("normalized.csv").display()
-    );
-    Ok(())
+    ))
 }
 
 /// The options of `npxkit normalize` as recorded in `run.json`.
@@ -281,6 +304,8 @@ fn options_json(args: &NormalizeArgs) -> serde_json::Value {
         "subset": args.subset,
         "reference_medians": args.reference_medians,
         "drop_bridge_copies": args.drop_bridge_copies,
+        "products": args.products,
+        "product_mapping": args.product_mapping,
         "control_pattern": args.control_pattern,
     })
 }
@@ -426,8 +451,15 @@ fn to_project(long: &NpxLong, name: &str, path: &Path) -> Result<Project> {
 }
 
 /// The output long table: the first output project's columns (Project in place when
-/// present, else appended), Adj_factor, then columns only other projects have.
-fn build_table(res: &Normalized, longs: &[NpxLong], projects: &[Project]) -> Result<LongTable> {
+/// present, else appended), Adj_factor, then columns only other projects have, then
+/// `extra`; a column named in `replace` takes the given values instead.
+fn build_table(
+    res: &Normalized,
+    longs: &[NpxLong],
+    projects: &[Project],
+    mut replace: Vec<(&str, LongColumn)>,
+    extra: Vec<(String, LongColumn)>,
+) -> Result<LongTable> {
     let first = res.rows.first().map_or(0, |r| r.project);
     let mut order: Vec<usize> = vec![first];
     for r in &res.rows {
@@ -451,7 +483,10 @@ fn build_table(res: &Normalized, longs: &[NpxLong], projects: &[Project]) -> Res
     }
     let mut t = LongTable::new();
     for c in &cols {
-        if c == "Project" {
+        if let Some(i) = replace.iter().position(|(n, _)| n == c) {
+            let (_, column) = replace.swap_remove(i);
+            t.push(c, column);
+        } else if c == "Project" {
             t.push(
                 c,
                 LongColumn::Text(
@@ -509,6 +544,9 @@ fn build_table(res: &Normalized, longs: &[NpxLong], projects: &[Project]) -> Res
                 );
             }
         }
+    }
+    for (name, column) in extra {
+        t.push(&name, column);
     }
     Ok(t)
 }
@@ -732,4 +770,610 @@ fn read_medians(path: &Path, record: &mut RunRecord) -> Result<Vec<(String, f64)
             Ok((id, x))
         })
         .collect()
+}
+
+// ---- cross-product bridging ------------------------------------------------------------
+
+/// The product of each project: `--products`, or detected from the Panel column.
+fn project_products(args: &NormalizeArgs, longs: &[NpxLong]) -> Result<Vec<Product>> {
+    if args.products == "auto" {
+        return Ok(longs
+            .iter()
+            .map(|l| match l.str_values(col::PANEL) {
+                Some(v) => detect_product(v),
+                None => Product::Other,
+            })
+            .collect());
+    }
+    let list: Vec<&str> = args.products.split(',').map(str::trim).collect();
+    if list.len() != longs.len() {
+        return Err(UsageError(format!(
+            "--products lists {} product(s) for {} --npx file(s); give one per file, in --npx order (e.g. --products E3072,HT)",
+            list.len(),
+            longs.len()
+        ))
+        .into());
+    }
+    list.iter()
+        .map(|s| {
+            Product::parse(s).ok_or_else(|| {
+                UsageError(format!(
+                    "--products: `{s}` is not a product; use E3072, HT, Reveal or other"
+                ))
+                .into()
+            })
+        })
+        .collect()
+}
+
+/// The columns cross-product bridging needs, from one delivery.
+fn to_product_rows(long: &NpxLong, project: &Project, path: &Path) -> Result<ProductRows> {
+    let names = column_names(long);
+    let find = |aliases: &[&str]| {
+        names
+            .iter()
+            .find(|c| {
+                let n: String = c
+                    .chars()
+                    .filter(|ch| ch.is_ascii_alphanumeric())
+                    .collect::<String>()
+                    .to_ascii_lowercase();
+                aliases.contains(&n.as_str())
+            })
+            .cloned()
+    };
+    let need = |aliases: &[&str], what: &str| {
+        find(aliases).ok_or_else(|| {
+            anyhow!(
+                "{}: no {what} column (found {}); cross-product bridging needs SampleType, AssayType and Count in both files, as Olink software exports them. Re-export the NPX file, or give --products other,other to bridge without product checks",
+                path.display(),
+                names.join(", ")
+            )
+        })
+    };
+    let count = need(&["count"], "Count")?;
+    let sample_type = need(&["sampletype"], "SampleType")?;
+    let assay_type = need(&["assaytype"], "AssayType")?;
+    Ok(ProductRows {
+        sample_id: project.sample_id.clone(),
+        olink_id: project.olink_id.clone(),
+        npx: project.npx.clone(),
+        count: number_cells(long, &count, path)?,
+        sample_type: text_cells(long, &sample_type),
+        assay_type: text_cells(long, &assay_type),
+        normalization: project.normalization.clone(),
+    })
+}
+
+/// `npxkit normalize` for two projects from different Olink products.
+fn run_cross_product(
+    args: &NormalizeArgs,
+    longs: &[NpxLong],
+    projects: &[Project],
+    products: &[Product],
+    non_controls: &dyn Fn(usize) -> Vec<String>,
+    mut record: RunRecord,
+) -> Result<String> {
+    let n = projects.len();
+    let codes: Vec<&str> = products.iter().map(|p| p.code()).collect();
+    if n != 2 {
+        return Err(anyhow!(
+            "the --npx files come from different Olink products ({}); cross-product bridging joins exactly two projects. Bridge the projects of each product first, then bridge the two products",
+            codes.join(", ")
+        ));
+    }
+    let rk = args.reference - 1;
+    let ok = 1 - rk;
+    let (pr, po) = (products[rk], products[ok]);
+    if min_bridge_samples(po, pr).is_some() && !can_be_reference(pr) {
+        return Err(UsageError(format!(
+            "--reference {}: {} is {}, which cannot be the reference of a cross-product bridge; give the position of the {} file (--reference {})",
+            args.reference,
+            args.npx[rk].display(),
+            pr.code(),
+            po.code(),
+            ok + 1
+        ))
+        .into());
+    }
+    if min_bridge_samples(po, pr).is_none() {
+        return Err(anyhow!(
+            "{} is {} and {} is {}: OlinkAnalyze bridges within one product or between Explore 3072 and Explore HT, Explore 3072 and Reveal, Explore HT and Reveal. Check the Panel columns, or give --products (e.g. --products other,other to bridge as one product)",
+            args.npx[0].display(),
+            codes[0],
+            args.npx[1].display(),
+            codes[1]
+        ));
+    }
+    let mapping = match &args.product_mapping {
+        Some(path) => {
+            let bytes = npxkit_io::read_bytes(path)?;
+            record.input(path, &bytes);
+            let text = String::from_utf8(bytes)
+                .map_err(|_| anyhow!("{}: not UTF-8 text; save it as UTF-8 TSV", path.display()))?;
+            ProductMapping::parse(&text)
+                .map_err(|e| anyhow!("{} (--product-mapping): {e}", path.display()))?
+        }
+        None => ProductMapping::olink(),
+    };
+    // bridge samples: the same SampleIDs in both products
+    let bridge: Vec<String> = if args.bridge_samples == "auto" {
+        let in_other: HashSet<String> = non_controls(ok).into_iter().collect();
+        let shared: Vec<String> = non_controls(rk)
+            .into_iter()
+            .filter(|s| in_other.contains(s))
+            .collect();
+        if shared.is_empty() {
+            return Err(anyhow!(
+                "{} and {} share no SampleID apart from controls, so there are no bridge samples; cross-product bridging needs the same samples measured with both products",
+                args.npx[rk].display(),
+                args.npx[ok].display()
+            ));
+        }
+        shared
+    } else {
+        let t = read_sample_table(Path::new(&args.bridge_samples), projects, &mut record, true)?;
+        let (refs, samples) = t.bridges_of(ok, projects)?;
+        if refs != samples {
+            return Err(anyhow!(
+                "{} (--bridge-samples): cross-product bridging pairs bridge samples by SampleID, so ReferenceSampleID must equal SampleID; rename the samples in one file instead",
+                args.bridge_samples
+            ));
+        }
+        samples
+    };
+    let reference = to_product_rows(&longs[rk], &projects[rk], &args.npx[rk])?;
+    let other = to_product_rows(&longs[ok], &projects[ok], &args.npx[ok])?;
+    let mut res = normalize_cross_product(
+        &reference,
+        &other,
+        (pr, po),
+        &bridge,
+        &mapping,
+        (&projects[rk].name, &projects[ok].name),
+    )
+    .context("cross-product bridging")?;
+    if args.drop_bridge_copies {
+        let b: HashSet<&str> = bridge.iter().map(String::as_str).collect();
+        let before = res.rows.len();
+        res.rows
+            .retain(|r| r.project == 0 || !b.contains(other.sample_id[r.row].as_str()));
+        record.note("removed_bridge_rows", json!(before - res.rows.len()));
+    }
+    let kmap = [rk, ok];
+    for oid in &res.qs_too_few {
+        log::warn!(
+            "assay {oid}: fewer than {} usable bridge samples (Count > 10 in {}, NPX in both), so no quantile smoothing",
+            res.min_bridge_samples,
+            projects[rk].name
+        );
+    }
+    for oid in &res.qs_rank_deficient {
+        log::warn!("assay {oid}: too few distinct NPX values among the bridge samples for the quantile-smoothing spline; QSNormalizedNPX left missing");
+    }
+    let count = |r: npxkit_normalize::product::Recommendation| {
+        res.bridgeability
+            .iter()
+            .filter(|b| b.recommendation == r)
+            .count()
+    };
+    use npxkit_normalize::product::Recommendation as R;
+    record.note(
+        "cross_product",
+        json!({
+            "reference": {"project": projects[rk].name, "product": pr.code()},
+            "other": {"project": projects[ok].name, "product": po.code()},
+            "bridge_samples": bridge,
+            "min_bridge_samples_qs": res.min_bridge_samples,
+            "MedianCentering": count(R::MedianCentering),
+            "QuantileSmoothing": count(R::QuantileSmoothing),
+            "NotBridgeable": count(R::NotBridgeable),
+            "NotOverlapping": count(R::NotOverlapping),
+            "qs_too_few_bridge_samples": res.qs_too_few,
+            "qs_rank_deficient": res.qs_rank_deficient,
+        }),
+    );
+
+    // normalized.csv / .parquet
+    let table = cross_product_table(&res, longs, projects, &kmap, (pr, po))?;
+    table.write_delimited_file(&args.out.join("normalized.csv"), b';')?;
+    record.output("normalized.csv");
+    table.write_parquet_file(&args.out.join("normalized.parquet"))?;
+    record.output("normalized.parquet");
+
+    // adjustments.tsv: one row per project x assay
+    let mut adj = TsvTable::new(["Project", "OlinkID", "Assay", "Adj_factor", "method"]);
+    let assay_cols: Vec<Option<Vec<Option<&str>>>> =
+        longs.iter().map(|l| l.str_values(col::ASSAY)).collect();
+    let mut seen = HashSet::new();
+    for r in &res.rows {
+        let k = kmap[r.project];
+        let key = (r.project, r.olink_id.as_str(), r.combined_olink_id.as_str());
+        if !seen.insert(key) {
+            continue;
+        }
+        let method = match (r.project, r.recommendation) {
+            (0, Some(R::NotOverlapping)) | (1, _) => {
+                r.recommendation.map_or("NA", |x| x.name()).to_string()
+            }
+            _ => "reference".to_string(),
+        };
+        adj.push(vec![
+            projects[k].name.clone(),
+            r.olink_id.clone(),
+            fmt_text(assay_cols[k].as_ref().and_then(|v| v[r.row])),
+            fmt_f64(r.adj_factor),
+            method,
+        ]);
+    }
+    adj.write_atomic(&args.out.join("adjustments.tsv"))?;
+    record.output("adjustments.tsv");
+
+    // bridgeability.tsv
+    let tf = |b: Option<bool>| match b {
+        None => "NA".to_string(),
+        Some(true) => "fail".to_string(),
+        Some(false) => "pass".to_string(),
+    };
+    let mut bt = TsvTable::new([
+        "OlinkID".to_string(),
+        format!("OlinkID_{}", pr.code()),
+        format!("OlinkID_{}", po.code()),
+        "Assay".to_string(),
+        "n_bridge_pairs".to_string(),
+        "range_reference".to_string(),
+        "range_other".to_string(),
+        "range_diff".to_string(),
+        "range_check".to_string(),
+        "median_count_reference".to_string(),
+        "median_count_other".to_string(),
+        "count_check".to_string(),
+        "n_outliers".to_string(),
+        "r2".to_string(),
+        "r2_check".to_string(),
+        "ks_d".to_string(),
+        "qs_bridge_pairs".to_string(),
+        "BridgingRecommendation".to_string(),
+    ]);
+    for b in &res.bridgeability {
+        let assay = b
+            .first_row
+            .and_then(|(p, row)| assay_cols[kmap[p]].as_ref().and_then(|v| v[row]));
+        let overlapping = b.recommendation != R::NotOverlapping;
+        bt.push(vec![
+            b.olink_id.clone(),
+            fmt_text(Some(b.reference_olink_id.as_str()).filter(|s| !s.is_empty())),
+            fmt_text(Some(b.other_olink_id.as_str()).filter(|s| !s.is_empty())),
+            fmt_text(assay),
+            if overlapping {
+                b.n_pairs.to_string()
+            } else {
+                "NA".into()
+            },
+            fmt_f64(b.range_reference),
+            fmt_f64(b.range_other),
+            fmt_f64(b.range_diff),
+            tf(b.range_fails()),
+            fmt_f64(b.median_count_reference),
+            fmt_f64(b.median_count_other),
+            tf(b.low_count),
+            if overlapping {
+                b.n_outliers.to_string()
+            } else {
+                "NA".into()
+            },
+            fmt_f64(b.r2),
+            tf(b.r2_fails()),
+            fmt_f64(b.ks_d),
+            if overlapping {
+                b.qs_rows.to_string()
+            } else {
+                "NA".into()
+            },
+            b.recommendation.name().to_string(),
+        ]);
+    }
+    bt.write_atomic(&args.out.join("bridgeability.tsv"))?;
+    record.output("bridgeability.tsv");
+    record.note("rows", json!(res.rows.len()));
+    record.finish(&args.out)?;
+    Ok(format!(
+        "normalize: cross-product bridge {} ({}) -> {} ({}) over {} bridge samples; {} median centring, {} quantile smoothing, {} not bridgeable, {} not overlapping; {} rows written to {}",
+        projects[ok].name,
+        po.code(),
+        projects[rk].name,
+        pr.code(),
+        bridge.len(),
+        count(R::MedianCentering),
+        count(R::QuantileSmoothing),
+        count(R::NotBridgeable),
+        count(R::NotOverlapping),
+        res.rows.len(),
+        args.out.join("normalized.csv").display()
+    ))
+}
+
+/// The normalised long table of a cross-product bridge: the delivered columns with
+/// OlinkID and NPX as `olink_normalization(format = TRUE)` sets them, Project,
+/// Adj_factor, then OlinkID_<ref>, OlinkID_<other>, NPX_delivered, MedianCenteredNPX,
+/// QSNormalizedNPX and BridgingRecommendation. LOD columns are carried unchanged
+/// (OlinkAnalyze does not shift them across products); MaxLOD-like columns become the
+/// per-assay maximum over the bridged rows.
+fn cross_product_table(
+    res: &CrossProduct,
+    longs: &[NpxLong],
+    projects: &[Project],
+    kmap: &[usize; 2],
+    products: (Product, Product),
+) -> Result<LongTable> {
+    let mut lod_names: Vec<String> = Vec::new();
+    for &k in kmap {
+        for c in &projects[k].lod {
+            if !lod_names.contains(&c.name) {
+                lod_names.push(c.name.clone());
+            }
+        }
+    }
+    let mut rows: Vec<NormalizedRow> = res
+        .rows
+        .iter()
+        .map(|r| {
+            let k = kmap[r.project];
+            NormalizedRow {
+                project: k,
+                row: r.row,
+                adj_factor: r.adj_factor,
+                npx: r.npx,
+                lod: lod_names
+                    .iter()
+                    .map(|n| {
+                        projects[k]
+                            .lod
+                            .iter()
+                            .find(|c| &c.name == n)
+                            .map_or(f64::NAN, |c| c.values[r.row])
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    // MaxLOD: per reference OlinkID over the bridged (overlapping) rows
+    for (li, name) in lod_names.iter().enumerate() {
+        if !is_max_lod_column(name) {
+            continue;
+        }
+        let mut max: std::collections::HashMap<&str, f64> = std::collections::HashMap::new();
+        for (r, o) in res.rows.iter().zip(&rows) {
+            if !r.combined_olink_id.is_empty() && !o.lod[li].is_nan() {
+                let e = max
+                    .entry(r.reference_olink_id.as_str())
+                    .or_insert(f64::NEG_INFINITY);
+                *e = e.max(o.lod[li]);
+            }
+        }
+        for (r, o) in res.rows.iter().zip(rows.iter_mut()) {
+            if !r.combined_olink_id.is_empty() {
+                o.lod[li] = max
+                    .get(r.reference_olink_id.as_str())
+                    .copied()
+                    .unwrap_or(f64::NEG_INFINITY);
+            }
+        }
+    }
+    let mut methods = vec![String::new(); projects.len()];
+    methods[kmap[0]] = "reference".into();
+    methods[kmap[1]] = "cross-product".into();
+    let normalized = Normalized {
+        rows: std::mem::take(&mut rows),
+        lod_names,
+        methods,
+        removed_assays: Vec::new(),
+        removed_bridge_rows: 0,
+    };
+    let text = |f: &dyn Fn(&npxkit_normalize::product::CrossProductRow) -> &str| {
+        LongColumn::Text(
+            res.rows
+                .iter()
+                .map(|r| Some(f(r)).filter(|s| !s.is_empty()).map(String::from))
+                .collect(),
+        )
+    };
+    let number = |f: &dyn Fn(&npxkit_normalize::product::CrossProductRow) -> f64| {
+        LongColumn::Number(res.rows.iter().map(f).collect())
+    };
+    let replace = vec![(col::OLINK_ID, text(&|r| r.olink_id.as_str()))];
+    let extra = vec![
+        (
+            format!("OlinkID_{}", products.0.code()),
+            text(&|r| r.reference_olink_id.as_str()),
+        ),
+        (
+            format!("OlinkID_{}", products.1.code()),
+            text(&|r| r.other_olink_id.as_str()),
+        ),
+        ("NPX_delivered".to_string(), number(&|r| r.npx_delivered)),
+        (
+            "MedianCenteredNPX".to_string(),
+            number(&|r| r.median_centered),
+        ),
+        ("QSNormalizedNPX".to_string(), number(&|r| r.qs_normalized)),
+        (
+            "BridgingRecommendation".to_string(),
+            text(&|r| r.recommendation.map_or("", |x| x.name())),
+        ),
+    ];
+    build_table(&normalized, longs, projects, replace, extra)
+}
+
+// ---- LOD (--lod of the analysis commands) ---------------------------------------------
+
+/// Recomputes the `LOD` and `MissingFreq` columns of a long table (`--lod
+/// negative-controls|FILE`), as OlinkAnalyze's `olink_lod` does (npxkit-normalize's
+/// `lod` module); columns OlinkAnalyze needs but the delivery lacks are replaced as
+/// that module documents, with a warning.
+pub fn apply_lod(
+    long: NpxLong,
+    spec: &str,
+    control_pattern: &str,
+    npx: &Path,
+    record: &mut RunRecord,
+) -> Result<NpxLong> {
+    use npxkit_normalize::lod::{missing_freq, nc_lod, parse_fixed_lod, row_lod, LodInput};
+    use polars::prelude::{Column, IntoColumn};
+
+    let names = column_names(&long);
+    let find = |alias: &str| {
+        names
+            .iter()
+            .find(|c| {
+                c.chars()
+                    .filter(|ch| ch.is_ascii_alphanumeric())
+                    .collect::<String>()
+                    .eq_ignore_ascii_case(alias)
+            })
+            .cloned()
+    };
+    let mut substitutes: Vec<&str> = Vec::new();
+    let opt_text = |alias: &str| find(alias).map(|c| text_cells(&long, &c));
+    let text_or_none = |alias: &str| opt_text(alias).unwrap_or_else(|| vec![None; long.height()]);
+    let opt_num = |alias: &str| -> Result<Option<Vec<f64>>> {
+        match find(alias) {
+            Some(c) => Ok(Some(number_cells(&long, &c, npx)?)),
+            None => Ok(None),
+        }
+    };
+    let sample_type = opt_text("sampletype");
+    let negative_controls = spec == "negative-controls";
+    if negative_controls && sample_type.is_none() {
+        return Err(anyhow!(
+            "--lod negative-controls: {} has no SampleType column, so the negative controls cannot be found; give a fixed LOD file (--lod FILE) instead",
+            npx.display()
+        ));
+    }
+    let pc = opt_num("pcnormalizednpx")?;
+    if pc.is_none() {
+        substitutes.push("NPX for PCNormalizedNPX");
+    }
+    let count = opt_num("count")?;
+    if count.is_none() {
+        substitutes.push("no Count: every assay uses lod_npx");
+    }
+    let darid = opt_text("dataanalysisrefid");
+    if darid.is_none() {
+        substitutes.push("no DataAnalysisRefID: one reagent lot");
+    }
+    let normalization = opt_text("normalization");
+    if normalization.is_none() {
+        substitutes.push("no Normalization: plate control");
+    }
+    let assay_type = match opt_text("assaytype") {
+        Some(v) => v,
+        None => {
+            substitutes.push("no AssayType: every row is an assay");
+            vec![Some("assay".to_string()); long.height()]
+        }
+    };
+    let sample_qc = match long.str_values(col::SAMPLE_QC) {
+        Some(v) => v.into_iter().map(|s| s.map(String::from)).collect(),
+        None => {
+            substitutes.push("no SampleQC: every sample passes");
+            vec![Some("PASS".to_string()); long.height()]
+        }
+    };
+    let d = LodInput {
+        sample_id: text_cells(&long, col::SAMPLE_ID)
+            .into_iter()
+            .map(Option::unwrap_or_default)
+            .collect(),
+        olink_id: text_cells(&long, col::OLINK_ID)
+            .into_iter()
+            .map(Option::unwrap_or_default)
+            .collect(),
+        npx: long
+            .f64_values(col::NPX)
+            .ok_or_else(|| anyhow!("{}: no numeric NPX column", npx.display()))?,
+        pc_normalized_npx: pc,
+        ext_npx: opt_num("extnpx")?,
+        count,
+        sample_type: sample_type
+            .clone()
+            .unwrap_or_else(|| vec![None; long.height()]),
+        sample_qc,
+        assay_type,
+        data_analysis_ref_id: darid.clone(),
+        plate_id: text_or_none("plateid"),
+        well_id: text_or_none("wellid"),
+        panel: text_or_none("panel"),
+        block: text_or_none("block"),
+        normalization,
+    };
+    let lods = if negative_controls {
+        nc_lod(&d).with_context(|| format!("--lod negative-controls on {}", npx.display()))?
+    } else {
+        let path = Path::new(spec);
+        let bytes = npxkit_io::read_bytes(path).with_context(|| {
+            format!("--lod {spec}: not `negative-controls` and not a readable fixed LOD file")
+        })?;
+        record.input(path, &bytes);
+        let text =
+            String::from_utf8(bytes).map_err(|_| anyhow!("{}: not UTF-8 text", path.display()))?;
+        let Some(darid) = &darid else {
+            return Err(anyhow!(
+                "--lod {}: a fixed LOD file gives the LOD per DataAnalysisRefID, and {} has no DataAnalysisRefID column; use --lod negative-controls",
+                path.display(),
+                npx.display()
+            ));
+        };
+        let keep: HashSet<String> = darid.iter().flatten().cloned().collect();
+        let lods = parse_fixed_lod(&text, Some(&keep))
+            .with_context(|| format!("reading the fixed LOD file {}", path.display()))?;
+        if lods.is_empty() {
+            return Err(anyhow!(
+                "{}: no row of the fixed LOD file has a DataAnalysisRefID of {} ({}); download the LOD file of this product version from Olink",
+                path.display(),
+                npx.display(),
+                keep.into_iter().collect::<Vec<_>>().join(", ")
+            ));
+        }
+        lods
+    };
+    for s in &substitutes {
+        log::warn!("--lod: {}: {s}", npx.display());
+    }
+    let rows = row_lod(&d, &lods).with_context(|| format!("LOD of {}", npx.display()))?;
+    let controls = ControlRule::new(control_pattern).map_err(|e| {
+        UsageError(format!(
+            "--control-pattern: not a valid regular expression: {e}"
+        ))
+    })?;
+    let freq = missing_freq(&d.olink_id, &d.npx, &rows.lod, |i| {
+        !controls.is_control(&d.sample_id[i], d.sample_type[i].as_deref())
+    });
+    let n_lod = rows.lod.iter().filter(|v| !v.is_nan()).count();
+    let n_count = lods
+        .iter()
+        .filter(|l| l.method.name() == "lod_count")
+        .count();
+    log::info!(
+        "--lod {spec}: LOD for {} assay x lot ({} count-based), {n_lod} of {} rows",
+        lods.len(),
+        n_count,
+        d.npx.len()
+    );
+    record.note(
+        "lod",
+        json!({
+            "source": spec,
+            "assay_lots": lods.len(),
+            "count_based": n_count,
+            "rows_with_lod": n_lod,
+            "substitutes": substitutes,
+        }),
+    );
+    let source = long.source().clone();
+    let mut df = long.into_frame();
+    df.with_column(Column::new(col::LOD.into(), rows.lod).into_column())
+        .and_then(|df| df.with_column(Column::new(col::MISSING_FREQ.into(), freq).into_column()))
+        .map_err(|e| anyhow!("internal: replacing the LOD column: {e}"))?;
+    Ok(NpxLong::new(df, source))
 }

@@ -6,6 +6,11 @@
 //! loading is shared. `run.json` records the effective configuration, the inputs'
 //! checksums and each step's wall time; `config.toml` is the effective configuration,
 //! ready to re-run with `--config`.
+//!
+//! With a `[normalize]` section (`projects`, or `reference_medians`), the delivery and
+//! the other projects are first joined onto one scale by the same code as `npxkit
+//! normalize`, into `OUT/normalize/`, and every later step reads
+//! `normalize/normalized.parquet` instead of `input.npx`.
 
 use anyhow::{Context, Result};
 use clap::ValueEnum;
@@ -14,13 +19,18 @@ use std::time::Instant;
 
 use crate::cli::{
     AdjustArg, AlgorithmArg, BelowLodArg, ClusterArgs, DeArgs, DirectionArg, EbayesArg, EnrichArgs,
-    EnrichMethod, InputArgs, KcdfArg, KcdfModeArg, MembersArg, MethodArg, QcArgs, ReportArgs,
-    RunArgs, ScoreArgs, ScoreMethod, SimilarityArg, TestArg,
+    EnrichMethod, InputArgs, KcdfArg, KcdfModeArg, MembersArg, MethodArg, NormalizeArgs, QcArgs,
+    ReportArgs, RunArgs, ScoreArgs, ScoreMethod, SimilarityArg, TestArg,
 };
-use crate::commands::{cluster, de, enrich, ensure_out_dir, load_input, qc, report, score};
+use crate::commands::{
+    cluster, de, enrich, ensure_out_dir, load_input, normalize, qc, report, score,
+};
 use crate::config::{self, RunConfig};
 use crate::provenance::RunRecord;
 use crate::UsageError;
+
+/// The subfolder of `--out` with the normalize step's outputs.
+const NORMALIZE_DIR: &str = "normalize";
 
 /// Runs `npxkit run`.
 pub fn run(args: RunArgs, quiet: bool) -> Result<()> {
@@ -34,6 +44,18 @@ pub fn run(args: RunArgs, quiet: bool) -> Result<()> {
     ensure_out_dir(&out)?;
     let mut record = RunRecord::start("run", serde_json::to_value(&cfg)?);
     let mut progress = Progress::new(quiet, steps.count());
+
+    if let Some(n) = &steps.normalize {
+        progress.start("normalize");
+        let s = normalize::execute(n)?;
+        for f in ["normalized.parquet", "normalized.csv", "adjustments.tsv", "run.json"] {
+            record.output(&format!("{NORMALIZE_DIR}/{f}"));
+        }
+        if n.out.join("bridgeability.tsv").exists() {
+            record.output(&format!("{NORMALIZE_DIR}/bridgeability.tsv"));
+        }
+        progress.done(&mut record, "normalize", &s);
+    }
 
     progress.start("load and QC");
     let report = load_input(&steps.input, &mut record)?;
@@ -69,9 +91,17 @@ pub fn run(args: RunArgs, quiet: bool) -> Result<()> {
         &mut written.input.npx,
         &mut written.input.samples,
         &mut written.input.assays,
+        &mut written.normalize.subset,
+        &mut written.normalize.reference_medians,
+        &mut written.normalize.product_mapping,
     ] {
         if let Some(abs) = p.as_ref().and_then(|x| std::fs::canonicalize(x).ok()) {
             *p = Some(abs);
+        }
+    }
+    for p in &mut written.normalize.projects {
+        if let Ok(abs) = std::fs::canonicalize(&*p) {
+            *p = abs;
         }
     }
     let text = config::to_toml(&written)?;
@@ -124,6 +154,18 @@ fn effective_config(args: &RunArgs) -> Result<RunConfig> {
     }
     if let Some(cfg_path) = &args.config {
         cfg.input.assays = cfg.input.assays.map(|p| relative_to(cfg_path, p));
+        let n = &mut cfg.normalize;
+        n.projects = std::mem::take(&mut n.projects)
+            .into_iter()
+            .map(|p| relative_to(cfg_path, p))
+            .collect();
+        for p in [
+            &mut n.subset,
+            &mut n.reference_medians,
+            &mut n.product_mapping,
+        ] {
+            *p = p.take().map(|x| relative_to(cfg_path, x));
+        }
     }
     Ok(cfg)
 }
@@ -138,6 +180,7 @@ fn relative_to(config: &Path, p: PathBuf) -> PathBuf {
 /// The arguments of each step, built from the configuration (and checked) before any
 /// file is read.
 struct Steps {
+    normalize: Option<NormalizeArgs>,
     input: InputArgs,
     qc: QcArgs,
     de: DeArgs,
@@ -168,6 +211,36 @@ impl Steps {
                 UsageError("design.contrast is empty: give at least one B-A".into()).into(),
             );
         }
+        let normalize = if cfg.normalize.enabled() {
+            let n = &cfg.normalize;
+            if cfg.input.assays.is_some() {
+                return Err(UsageError(
+                    "[normalize] joins Olink long-format projects; input.assays (a wide matrix) cannot be normalised: normalise the projects first with npxkit normalize".into(),
+                )
+                .into());
+            }
+            Some(NormalizeArgs {
+                npx: std::iter::once(npx.clone())
+                    .chain(n.projects.iter().cloned())
+                    .collect(),
+                reference: n.reference,
+                bridge_samples: n.bridge_samples.clone(),
+                subset: n.subset.clone(),
+                reference_medians: n.reference_medians.clone(),
+                drop_bridge_copies: n.drop_bridge_copies,
+                products: n.products.clone(),
+                product_mapping: n.product_mapping.clone(),
+                control_pattern: cfg.input.control_pattern.clone(),
+                out: out.join(NORMALIZE_DIR),
+            })
+        } else {
+            None
+        };
+        // After normalisation the analysis reads the normalised table.
+        let npx = match &normalize {
+            Some(n) => n.out.join("normalized.parquet"),
+            None => npx,
+        };
         let input = InputArgs {
             npx: Some(npx),
             samples: Some(samples),
@@ -175,6 +248,7 @@ impl Steps {
             mask_assay_warn: cfg.input.mask_assay_warn,
             below_lod: pick::<BelowLodArg>("input.below_lod", &cfg.input.below_lod)?,
             max_missing: cfg.input.max_missing,
+            lod: (!cfg.input.lod.is_empty()).then(|| cfg.input.lod.clone()),
             control_pattern: cfg.input.control_pattern.clone(),
             exclude_outliers: cfg.input.exclude_outliers,
             assays: cfg.input.assays.clone(),
@@ -202,6 +276,9 @@ impl Steps {
             covariates: cfg.design.covariates.clone(),
             block: (!cfg.design.block.is_empty()).then(|| cfg.design.block.clone()),
             correlation: cfg.de.correlation,
+            random: cfg.de.random.clone(),
+            reml: cfg.de.reml,
+            posthoc: cfg.de.posthoc,
             shard: None,
             merge: vec![],
             test: pick::<TestArg>("de.test", &cfg.de.test)?,
@@ -250,6 +327,12 @@ impl Steps {
                 covariates: cfg.design.covariates.clone(),
                 genesets: e.genesets.clone(),
                 method: pick::<EnrichMethod>("enrich.method", &e.method)?,
+                tuning: crate::cli::EnrichTuning {
+                    seed: e.seed,
+                    permutations: e.permutations,
+                    gsea_weight: e.gsea_weight,
+                    ..Default::default()
+                },
                 fdr: e.fdr,
                 top: e.top,
                 min_size: e.min_size,
@@ -297,6 +380,7 @@ impl Steps {
             crate::commands::score::check_collection_spec(&e.genesets)?;
         }
         Ok(Steps {
+            normalize,
             input,
             qc,
             de,
@@ -308,7 +392,8 @@ impl Steps {
     }
 
     fn count(&self) -> usize {
-        3 + usize::from(self.score.is_some())
+        3 + usize::from(self.normalize.is_some())
+            + usize::from(self.score.is_some())
             + usize::from(self.enrich.is_some())
             + usize::from(self.cluster.is_some())
             + usize::from(self.report.is_some())
