@@ -744,13 +744,20 @@ fn lmer_compare(
             .map(|k| r[idx(h, if side == 0 { k.0 } else { k.1 })].clone())
             .collect()
     };
-    let got_rows: std::collections::HashMap<_, _> =
-        g.iter().map(|r| (key(&gh, r, 0), r)).collect();
+    let got_rows: std::collections::HashMap<_, _> = g.iter().map(|r| (key(&gh, r, 0), r)).collect();
     let mut worst = Vec::new();
     for &(gc, wc) in columns {
         let mut max_rel = 0.0_f64;
-        let floor = if ["P.Value", "adj.P.Val", "p.value", "df", "df.total", "DenDF", "NumDF"]
-            .contains(&gc)
+        let floor = if [
+            "P.Value",
+            "adj.P.Val",
+            "p.value",
+            "df",
+            "df.total",
+            "DenDF",
+            "NumDF",
+        ]
+        .contains(&gc)
         {
             0.0
         } else {
@@ -864,7 +871,10 @@ fn de_lmer_parity(case: &str) {
         ],
     );
     let fit = read(&out.join("lmer_fit.tsv"));
-    assert!(fit.starts_with("OlinkID\tAssay\tnobs\tsigma\tsd_subject\tlogLik\tsingular\terror\n"), "{fit}");
+    assert!(
+        fit.starts_with("OlinkID\tAssay\tnobs\tsigma\tsd_subject\tlogLik\tsingular\terror\n"),
+        "{fit}"
+    );
 }
 
 #[test]
@@ -898,7 +908,11 @@ fn de_lmer_usage_errors() {
     let e = fails(&[&base[..], &["--method", "lmer"]].concat(), 2);
     assert!(e.contains("--block"), "{e}");
     let e = fails(
-        &[&base[..], &["--method", "lmer", "--block", "subject", "--trend"]].concat(),
+        &[
+            &base[..],
+            &["--method", "lmer", "--block", "subject", "--trend"],
+        ]
+        .concat(),
         2,
     );
     assert!(e.contains("--trend"), "{e}");
@@ -3525,13 +3539,31 @@ fn simulate_samples_sets_the_study_size() {
     ok(&[&common[..], &["--samples", "19", "--out", p(&by_samples)]].concat());
     ok(&[
         &common[..],
-        &["--subjects", "10", "--unpaired", "1", "--out", p(&by_subjects)],
+        &[
+            "--subjects",
+            "10",
+            "--unpaired",
+            "1",
+            "--out",
+            p(&by_subjects),
+        ],
     ]
     .concat());
     let manifest = read(&by_samples.join("samples.tsv"));
     assert_eq!(manifest, read(&by_subjects.join("samples.tsv")));
     assert_eq!(manifest.lines().count(), 1 + 19, "{manifest}");
-    let e = fails(&["simulate", "--samples", "4", "--subjects", "2", "--out", p(&by_samples)], 2);
+    let e = fails(
+        &[
+            "simulate",
+            "--samples",
+            "4",
+            "--subjects",
+            "2",
+            "--out",
+            p(&by_samples),
+        ],
+        2,
+    );
     assert!(e.contains("--subjects"), "{e}");
 }
 
@@ -3972,10 +4004,21 @@ fn run_normalize_step_bridges_then_analyses() {
     assert!(record.contains("normalize/normalized.parquet"), "{record}");
     let effective = read(&out.join("config.toml"));
     assert!(effective.contains("[normalize]"), "{effective}");
-    assert!(effective.contains(&format!("{}", std::fs::canonicalize(&p2).unwrap().display())));
+    assert!(effective.contains(&format!(
+        "{}",
+        std::fs::canonicalize(&p2).unwrap().display()
+    )));
     // A wide matrix cannot be normalised this way: a usage error before any work.
     let e = fails(
-        &["run", "--config", p(&config), "--set", "input.assays=x.tsv", "--out", p(&out)],
+        &[
+            "run",
+            "--config",
+            p(&config),
+            "--set",
+            "input.assays=x.tsv",
+            "--out",
+            p(&out),
+        ],
         2,
     );
     assert!(e.contains("[normalize]"), "{e}");

@@ -191,7 +191,9 @@ fn top_eigen_subspace(x: ArrayView2<f64>, k: usize) -> (Vec<f64>, Array2<f64>) {
             residual.sqrt() <= RESIDUAL_TOL * largest
         });
         if converged || pass == MAX_PASSES {
-            log::debug!("PCA: {pass} pass(es) of randomized subspace iteration, converged: {converged}");
+            log::debug!(
+                "PCA: {pass} pass(es) of randomized subspace iteration, converged: {converged}"
+            );
             return (values[..k].to_vec(), ritz.select(Axis(1), &top));
         }
         orthonormalize(&mut next);

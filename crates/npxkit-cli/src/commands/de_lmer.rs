@@ -51,7 +51,10 @@ pub(crate) fn lmer_tables(
     record: &mut RunRecord,
 ) -> Result<Vec<Vec<TopTableRow>>> {
     let block = args.block.as_deref().ok_or_else(|| {
-        UsageError("--method lmer needs --block COL: the subject column of the random intercept (1 | COL)".into())
+        UsageError(
+            "--method lmer needs --block COL: the subject column of the random intercept (1 | COL)"
+                .into(),
+        )
     })?;
     let samples = &design.samples;
     let mut variables = vec![Variable::factor_from_labels(
@@ -70,11 +73,17 @@ pub(crate) fn lmer_tables(
     }
     let mut random = vec![block.to_string()];
     random.extend(args.random.iter().cloned());
-    for (g, option) in random.iter().zip(std::iter::once("--block").chain(std::iter::repeat("--random"))) {
+    for (g, option) in random
+        .iter()
+        .zip(std::iter::once("--block").chain(std::iter::repeat("--random")))
+    {
         if variables.iter().any(|v| &v.name == g) {
             return Err(UsageError(format!("{option} {g}: the column is already a fixed effect; a random intercept needs its own column")).into());
         }
-        variables.push(Variable::factor_from_labels(g, &labels(m, samples, g, option)?));
+        variables.push(Variable::factor_from_labels(
+            g,
+            &labels(m, samples, g, option)?,
+        ));
     }
     let model = LmmModel::new(ModelSpec {
         variables,
@@ -100,7 +109,9 @@ pub(crate) fn lmer_tables(
     let results = fit_assays(&model, y.view(), &posthoc, CovReduce::OlinkMeanSd);
     let failed = results.iter().filter(|r| r.is_err()).count();
     if failed > 0 {
-        log::warn!("lmer: {failed} assay(s) could not be fitted (NA rows; reasons in lmer_fit.tsv)");
+        log::warn!(
+            "lmer: {failed} assay(s) could not be fitted (NA rows; reasons in lmer_fit.tsv)"
+        );
     }
     let singular = results
         .iter()
@@ -125,7 +136,14 @@ pub(crate) fn lmer_tables(
     let ave: Vec<f64> = y
         .rows()
         .into_iter()
-        .map(|r| npxkit_stats::summary::mean(&r.iter().copied().filter(|v| !v.is_nan()).collect::<Vec<_>>()))
+        .map(|r| {
+            npxkit_stats::summary::mean(
+                &r.iter()
+                    .copied()
+                    .filter(|v| !v.is_nan())
+                    .collect::<Vec<_>>(),
+            )
+        })
         .collect();
     let quantile = qt_factor(confint_level);
     Ok(design
@@ -204,7 +222,10 @@ fn contrast_vector(names: &[String], group: &str, level: &str, baseline: &str) -
 
 /// The manifest values of `column` for the model's samples; every one is needed.
 fn labels(m: &NpxMatrix, samples: &[usize], column: &str, option: &str) -> Result<Vec<String>> {
-    let man = m.manifest.as_ref().context("--method lmer needs a manifest")?;
+    let man = m
+        .manifest
+        .as_ref()
+        .context("--method lmer needs a manifest")?;
     let c = man.column_index(column).ok_or_else(|| {
         UsageError(format!(
             "{option} {column}: no such manifest column (columns: {})",
@@ -231,7 +252,12 @@ fn fit_table(
     random: &[String],
     results: &[Result<AssayResult, npxkit_lmm::LmmError>],
 ) -> TsvTable {
-    let mut header = vec!["OlinkID".to_string(), "Assay".into(), "nobs".into(), "sigma".into()];
+    let mut header = vec![
+        "OlinkID".to_string(),
+        "Assay".into(),
+        "nobs".into(),
+        "sigma".into(),
+    ];
     header.extend(random.iter().map(|g| format!("sd_{g}")));
     header.extend(["logLik".into(), "singular".into(), "error".into()]);
     let mut t = TsvTable::new(header);
@@ -286,7 +312,16 @@ fn anova_table(
             .then(rows[a].0.cmp(&rows[b].0))
     });
     let mut t = TsvTable::new([
-        "OlinkID", "UniProt", "Assay", "term", "sumsq", "meansq", "NumDF", "DenDF", "F", "P.Value",
+        "OlinkID",
+        "UniProt",
+        "Assay",
+        "term",
+        "sumsq",
+        "meansq",
+        "NumDF",
+        "DenDF",
+        "F",
+        "P.Value",
         "adj.P.Val",
     ]);
     for k in order {
@@ -313,8 +348,17 @@ fn anova_table(
 /// assay order then emmeans' order; `p.value` is Tukey-adjusted within the assay.
 fn posthoc_table(m: &NpxMatrix, results: &[Result<AssayResult, npxkit_lmm::LmmError>]) -> TsvTable {
     let mut t = TsvTable::new([
-        "OlinkID", "UniProt", "Assay", "contrast", "estimate", "SE", "df", "t.ratio", "p.value",
-        "conf.low", "conf.high",
+        "OlinkID",
+        "UniProt",
+        "Assay",
+        "contrast",
+        "estimate",
+        "SE",
+        "df",
+        "t.ratio",
+        "p.value",
+        "conf.low",
+        "conf.high",
     ]);
     for (a, r) in m.assays.iter().zip(results) {
         let Ok(res) = r else { continue };

@@ -48,7 +48,12 @@ pub fn run(args: RunArgs, quiet: bool) -> Result<()> {
     if let Some(n) = &steps.normalize {
         progress.start("normalize");
         let s = normalize::execute(n)?;
-        for f in ["normalized.parquet", "normalized.csv", "adjustments.tsv", "run.json"] {
+        for f in [
+            "normalized.parquet",
+            "normalized.csv",
+            "adjustments.tsv",
+            "run.json",
+        ] {
             record.output(&format!("{NORMALIZE_DIR}/{f}"));
         }
         if n.out.join("bridgeability.tsv").exists() {
