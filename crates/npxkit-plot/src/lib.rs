@@ -8,7 +8,8 @@
 //!
 //! Figures: [`volcano()`], [`paired()`] and [`paired_grid()`], [`heatmap()`],
 //! [`network()`], the QC plots [`pca()`], [`sample_distribution()`] and
-//! [`missingness()`], and the DE diagnostics [`pvalue_histogram()`] and [`ma_plot()`].
+//! [`missingness()`], the DE diagnostics [`pvalue_histogram()`] and [`ma_plot()`], and the
+//! normalisation figures [`adjustment_factors()`] and [`bridgeability()`].
 //! Helpers with R semantics: [`fivenum`], [`boxplot_stats`] (R's `boxplot.stats`) and
 //! [`hclust`] (average linkage, R's `hclust(method = "average")`).
 //!
@@ -23,6 +24,7 @@ mod cluster;
 mod diag;
 mod heatmap;
 mod network;
+mod normalize;
 mod paired;
 mod qc;
 mod raster;
@@ -35,6 +37,10 @@ pub use cluster::{dissimilarity, hclust, hclust_dissimilarity, Distance, Hclust}
 pub use diag::{ma_plot, pvalue_histogram, MaOptions, MaPoint, PHistOptions};
 pub use heatmap::{heatmap, HeatmapData, HeatmapOptions, RowOrder};
 pub use network::{force_layout, network, NetEdge, NetNode, NetworkData, NetworkOptions};
+pub use normalize::{
+    adjustment_factors, bridgeability, BridgeClass, BridgePoint, BridgeabilityData,
+    BridgeabilityOptions, FactorOptions, FactorPoint,
+};
 pub use paired::{paired, paired_grid, GridOptions, PairedOptions, PairedPoint, PairedSeries};
 pub use qc::{
     missingness, pca, sample_distribution, MissingnessData, MissingnessOptions, PcaData,

@@ -647,3 +647,119 @@ fn png_scale_is_validated() {
     assert!(f.to_png(f32::NAN).is_err());
     assert_eq!(png_info(&f.to_png(1.0).unwrap()).0, f.width);
 }
+
+#[test]
+fn normalisation_figures() {
+    let mut g = Lcg(11);
+    // Two projects adjusted to a reference, one assay with a large factor each.
+    let mut factors = Vec::new();
+    for (k, project) in ["P2", "P3"].iter().enumerate() {
+        for i in 0..150 {
+            let big = i == 7 + k;
+            factors.push(FactorPoint {
+                label: format!("PROT{i:03}"),
+                series: project.to_string(),
+                value: if big {
+                    2.5 - 5.0 * k as f64
+                } else {
+                    0.3 * g.normal()
+                },
+                category: project.to_string(),
+            });
+        }
+    }
+    factors.push(FactorPoint {
+        label: "NAFACTOR".into(),
+        series: "P2".into(),
+        value: f64::NAN,
+        category: "P2".into(),
+    });
+    let fig = adjustment_factors(&factors, &FactorOptions::default()).unwrap();
+    check(
+        "norm_adjustment_factors",
+        &fig,
+        &[
+            "Adjustment factors",
+            "150 assays in 2 projects",
+            "PROT007",
+            "PROT008",
+            "P3",
+        ],
+    );
+    for (i, a) in fig.labels.iter().enumerate() {
+        for b in &fig.labels[i + 1..] {
+            assert!(!a.rect.overlaps(&b.rect), "{a:?} overlaps {b:?}");
+        }
+    }
+    assert_eq!(
+        fig.svg,
+        adjustment_factors(&factors, &FactorOptions::default())
+            .unwrap()
+            .svg,
+        "deterministic"
+    );
+
+    // Bridgeability: every class, one assay without r², thresholds drawn.
+    let mut points = Vec::new();
+    for i in 0..40 {
+        let class = match i % 5 {
+            0 | 1 => BridgeClass::MedianCentering,
+            2 | 3 => BridgeClass::QuantileSmoothing,
+            _ => BridgeClass::NotBridgeable,
+        };
+        let bad = class == BridgeClass::NotBridgeable;
+        points.push(BridgePoint {
+            label: format!("ASSAY{i}"),
+            r2: if bad {
+                0.3 + 0.2 * g.next()
+            } else {
+                0.85 + 0.1 * g.next()
+            },
+            ks_d: if class == BridgeClass::MedianCentering {
+                0.2 * g.next()
+            } else {
+                0.2 + 0.5 * g.next()
+            },
+            range_diff: if bad { 1.2 + g.next() } else { 0.5 * g.next() },
+            min_median_count: if bad {
+                50.0 + 80.0 * g.next()
+            } else {
+                300.0 + 2000.0 * g.next()
+            },
+            class,
+        });
+    }
+    points[4].r2 = f64::NAN;
+    let data = BridgeabilityData {
+        points,
+        not_overlapping: 3,
+    };
+    let fig = bridgeability(&data, &BridgeabilityOptions::default()).unwrap();
+    check(
+        "norm_bridgeability",
+        &fig,
+        &[
+            "Bridgeability",
+            "16 median centring · 16 quantile smoothing · 8 not bridgeable · 3 in one product only",
+            "D = 0.2",
+            "r² = 0.8",
+            "Count = 150",
+            "1 NPX",
+            "NotBridgeable",
+            "QuantileSmoothing",
+            "ASSAY9",
+        ],
+    );
+    let empty = bridgeability(
+        &BridgeabilityData::default(),
+        &BridgeabilityOptions::default(),
+    )
+    .unwrap();
+    assert!(svg_texts(&empty.svg)
+        .iter()
+        .any(|t| t.contains("no shared assay")));
+    let none = adjustment_factors(&[], &FactorOptions::default()).unwrap();
+    assert!(svg_texts(&none.svg)
+        .iter()
+        .any(|t| t.contains("no adjustment factors")));
+}

@@ -43,6 +43,28 @@ pub fn all(r: &Results, opts: &ReportOptions) -> Result<Vec<NamedFigure>, Report
         samples.groups = order;
     }
 
+    if let Some(n) = &r.normalisation {
+        let adjusted = adjusted_rows(&n.adjustments)?;
+        if !adjusted.is_empty() {
+            let cross = n.bridgeability.is_some();
+            add(
+                "norm_adjustment_factors",
+                if cross {
+                    "Adjustment factor (median of reference − other NPX over the bridge samples) of every assay of the normalised product, sorted, coloured by the bridging recommendation; quantile-smoothed assays use their spline instead, not-bridgeable ones keep their NPX. Labels: the largest |factor|.".into()
+                } else {
+                    "Adjustment factor added to each assay's NPX, per normalised project, assays sorted by factor. Labels: the largest |factor|.".into()
+                },
+                adjustment_factors(&n.adjustments, &adjusted, cross)?,
+            )?;
+        }
+        if let Some(b) = &n.bridgeability {
+            add(
+                "norm_bridgeability",
+                "Bridgeability of each shared assay, as OlinkAnalyze decides it. Left: Kolmogorov–Smirnov D of the bridge samples against their r²; median centring when D ≤ 0.2, quantile smoothing above. Right: the lower of the two products' median Count against the difference of their q90 − q10 NPX ranges. An assay is not bridgeable when r² < 0.8, the range difference > 1 and a median Count < 150 all hold (dashed lines).".into(),
+                bridgeability(b)?,
+            )?;
+        }
+    }
     if let (Some(pca), Some(var)) = (&r.pca, &r.pca_variance) {
         add(
             "qc_pca",
@@ -129,6 +151,113 @@ pub fn all(r: &Results, opts: &ReportOptions) -> Result<Vec<NamedFigure>, Report
         }
     }
     Ok(out)
+}
+
+/// Rows of adjustments.tsv for the normalised projects: every row but the reference's
+/// (`method` = `reference`).
+pub fn adjusted_rows(adj: &Table) -> Result<Vec<usize>, ReportError> {
+    let m = adj.require("method")?;
+    Ok((0..adj.rows.len())
+        .filter(|&r| adj.rows[r][m] != "reference")
+        .collect())
+}
+
+fn adjustment_factors(
+    adj: &Table,
+    rows: &[usize],
+    cross: bool,
+) -> Result<Result<plot::Figure, plot::PlotError>, ReportError> {
+    let (project, id, assay, factor, method) = (
+        adj.require("Project")?,
+        adj.require("OlinkID")?,
+        adj.require("Assay")?,
+        adj.require("Adj_factor")?,
+        adj.require("method")?,
+    );
+    // Projects with a factor (a cross-product reference has NA for its assays in one
+    // product only).
+    let mut projects: Vec<&str> = Vec::new();
+    for &r in rows {
+        if adj.num(r, factor).is_finite() && !projects.contains(&adj.rows[r][project].as_str()) {
+            projects.push(&adj.rows[r][project]);
+        }
+    }
+    // Colour by the recommendation of a cross-product bridge, else by project when
+    // several were adjusted.
+    let by_project = !cross && projects.len() > 1;
+    let points: Vec<plot::FactorPoint> = rows
+        .iter()
+        .map(|&r| plot::FactorPoint {
+            label: adj.text(r, assay).unwrap_or(&adj.rows[r][id]).to_string(),
+            series: adj.rows[r][project].clone(),
+            value: adj.num(r, factor),
+            category: if by_project {
+                adj.rows[r][project].clone()
+            } else {
+                adj.rows[r][method].clone()
+            },
+        })
+        .collect();
+    let title = match projects.as_slice() {
+        [one] => format!("Adjustment factors of {one}"),
+        _ => "Adjustment factors".to_string(),
+    };
+    let o = plot::FactorOptions {
+        title,
+        category_title: if by_project {
+            "Project".into()
+        } else if cross {
+            "Recommendation".into()
+        } else {
+            String::new()
+        },
+        ..plot::FactorOptions::default()
+    };
+    Ok(plot::adjustment_factors(&points, &o))
+}
+
+fn bridgeability(b: &Table) -> Result<Result<plot::Figure, plot::PlotError>, ReportError> {
+    let (id, assay, rec, r2, ks, range, cr, co) = (
+        b.require("OlinkID")?,
+        b.require("Assay")?,
+        b.require("BridgingRecommendation")?,
+        b.require("r2")?,
+        b.require("ks_d")?,
+        b.require("range_diff")?,
+        b.require("median_count_reference")?,
+        b.require("median_count_other")?,
+    );
+    let mut data = plot::BridgeabilityData::default();
+    for r in 0..b.rows.len() {
+        let class = match (plot::BridgeClass::from_name(&b.rows[r][rec]), b.rows[r][rec].as_str()) {
+            (Some(c), _) => c,
+            (None, "NotOverlapping") => {
+                data.not_overlapping += 1;
+                continue;
+            }
+            (None, other) => {
+                return Err(ReportError::Table {
+                    path: b.path.clone(),
+                    message: format!(
+                        "line {}: BridgingRecommendation `{other}` is none of MedianCentering, QuantileSmoothing, NotBridgeable, NotOverlapping; was it written by npxkit normalize?",
+                        r + 2
+                    ),
+                })
+            }
+        };
+        data.points.push(plot::BridgePoint {
+            label: b.text(r, assay).unwrap_or(&b.rows[r][id]).to_string(),
+            r2: b.num(r, r2),
+            ks_d: b.num(r, ks),
+            range_diff: b.num(r, range),
+            min_median_count: b.num(r, cr).min(b.num(r, co)),
+            class,
+        });
+    }
+    Ok(plot::bridgeability(
+        &data,
+        &plot::BridgeabilityOptions::default(),
+    ))
 }
 
 fn for_contrast(name: &str) -> String {

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::figures::chosen_contrast;
-use crate::results::Results;
+use crate::results::{Normalisation, Results};
 use crate::tables::Table;
 use crate::{NamedFigure, ReportOptions};
 
@@ -36,6 +36,7 @@ table.data{border-collapse:collapse;font-size:13px;margin:6px 0}
 table.data th,table.data td{border-bottom:1px solid var(--line);padding:3px 8px;text-align:left;white-space:nowrap}
 table.data td.num{text-align:right;font-variant-numeric:tabular-nums}
 table.data th{background:var(--soft);cursor:pointer;user-select:none;position:sticky;top:38px}
+.scroll table.data th{top:0}
 table.data th[data-sort=asc]::after{content:" \25B2"}
 table.data th[data-sort=desc]::after{content:" \25BC"}
 .scroll{max-height:520px;overflow:auto;border:1px solid var(--line);border-radius:4px}
@@ -168,6 +169,14 @@ pub fn page(
         Ok(summary(r, opts, contrast.as_deref())),
     );
     section(
+        "normalisation",
+        "Normalisation",
+        match &r.normalisation {
+            Some(n) => Ok(normalisation(n, opts, &fig, &link)),
+            None => Err("Projects were not normalised (no adjustments.tsv of npxkit normalize in an --in folder or its normalize/ subfolder).".into()),
+        },
+    );
+    section(
         "qc",
         "Quality control",
         if r.qc.is_some() {
@@ -222,7 +231,7 @@ pub fn page(
         if methods.is_empty() {
             Err("Nothing to describe.".into())
         } else {
-            Ok(methods_html(methods))
+            Ok(methods_html(methods, r.normalisation.is_some()))
         },
     );
     section(
@@ -238,6 +247,7 @@ pub fn page(
     let mut nav = String::new();
     for (id, title) in [
         ("summary", "Summary"),
+        ("normalisation", "Normalisation"),
         ("qc", "QC"),
         ("de", "Differential expression"),
         ("proteins", "Proteins"),
@@ -425,6 +435,9 @@ fn summary(r: &Results, opts: &ReportOptions, contrast: Option<&str>) -> String 
         .filter(|p| {
             let p = std::path::Path::new(p);
             !r.dirs.iter().any(|d| p.parent() == Some(d.as_path()))
+                && r.normalisation
+                    .as_ref()
+                    .is_none_or(|n| p.parent() != Some(n.dir.as_path()))
         })
         .collect();
     if !inputs.is_empty() {
@@ -444,6 +457,327 @@ fn summary(r: &Results, opts: &ReportOptions, contrast: Option<&str>) -> String 
         );
     }
     s
+}
+
+/// The normalisation section: what was done (from normalize's run.json and
+/// adjustments.tsv), the factors per project, the figures, the largest factors and, for
+/// a cross-product bridge, the bridgeability table.
+fn normalisation<'a>(
+    n: &Normalisation,
+    opts: &ReportOptions,
+    fig: &dyn Fn(&str) -> Option<&'a NamedFigure>,
+    link: &dyn Fn(&str) -> String,
+) -> String {
+    let mut s = String::new();
+    let adj = &n.adjustments;
+    let summaries = factor_summaries(adj);
+    let res = n.results();
+    let cross = res.map(|r| &r["cross_product"]).filter(|c| c.is_object());
+
+    // What was done.
+    let files: Vec<String> = n
+        .run
+        .as_ref()
+        .and_then(|r| r["options"]["npx"].as_array())
+        .map(|a| {
+            a.iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    format!(
+                        "P{} = <code>{}</code>",
+                        i + 1,
+                        esc(p.as_str().unwrap_or("?"))
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let _ = write!(
+        s,
+        "<p><b>Projects.</b> {} project(s){}.",
+        summaries.len(),
+        if files.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", files.join(", "))
+        }
+    );
+    let references: Vec<&str> = summaries
+        .iter()
+        .filter(|p| p.methods.iter().any(|(m, _)| m == "reference"))
+        .map(|p| p.project.as_str())
+        .collect();
+    if !references.is_empty() {
+        let _ = write!(
+            s,
+            " Reference: <b>{}</b> (its NPX unchanged).",
+            esc(&references.join(", "))
+        );
+    }
+    s += "</p><ul>";
+    if let Some(c) = cross {
+        let product = |k: &str| {
+            format!(
+                "{} ({})",
+                c[k]["project"].as_str().unwrap_or("?"),
+                product_name(c[k]["product"].as_str().unwrap_or("?"))
+            )
+        };
+        let n_bridge = c["bridge_samples"].as_array().map_or(0, Vec::len);
+        let _ = write!(
+            s,
+            "<li>Cross-product bridge of {} to the reference {} over {n_bridge} bridge samples, assay by assay as OlinkAnalyze 5.0 recommends: median centring, quantile smoothing, or not bridged.</li>",
+            esc(&product("other")),
+            esc(&product("reference"))
+        );
+        let too_few: Vec<&str> = c["qs_too_few_bridge_samples"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+            .unwrap_or_default();
+        if !too_few.is_empty() {
+            let _ = write!(
+                s,
+                "<li>Fewer than {} usable bridge samples, so no quantile-smoothed values: {}.</li>",
+                c["min_bridge_samples_qs"],
+                esc(&too_few.join(", "))
+            );
+        }
+    } else if let Some(steps) = res.and_then(|r| r["steps"].as_array()) {
+        for st in steps {
+            let method = st["method"].as_str().unwrap_or("?");
+            let n_s = st["samples"].as_array().map_or(0, Vec::len);
+            let n_r = st["reference_samples"].as_array().map_or(0, Vec::len);
+            let what = if method == "bridge" {
+                format!("bridge normalisation over {n_s} bridge samples (median of the paired NPX differences per assay)")
+            } else {
+                format!("subset normalisation: median of {n_r} reference samples minus median of {n_s} samples, per assay")
+            };
+            let _ = write!(
+                s,
+                "<li>{} → {}: {}.</li>",
+                esc(st["project"].as_str().unwrap_or("?")),
+                esc(st["normalized_to"].as_str().unwrap_or("?")),
+                esc(&what)
+            );
+        }
+    }
+    if summaries
+        .iter()
+        .any(|p| p.methods.iter().any(|(m, _)| m == "reference_median"))
+    {
+        s += "<li>Reference-median normalisation: each project's median NPX per assay over its samples was set to the given reference median (Adj_factor = Reference_NPX − the project's median).</li>";
+    }
+    if let Some(res) = res {
+        let removed = res["removed_assays"].as_array().map_or(0, Vec::len);
+        if removed > 0 {
+            let _ = write!(
+                s,
+                "<li>{removed} assay(s) not in every project were left out, as OlinkAnalyze does (run.json lists them).</li>"
+            );
+        }
+        if let Some(k) = res["removed_bridge_rows"].as_u64().filter(|k| *k > 0) {
+            let _ = write!(
+                s,
+                "<li>{k} rows of the non-reference copies of the bridge samples were removed.</li>"
+            );
+        }
+    } else {
+        s += "<li>No run.json next to adjustments.tsv: the steps are described from adjustments.tsv only.</li>";
+    }
+    s += "</ul>";
+
+    // Cards: recommendations of a cross-product bridge.
+    if let Some(b) = &n.bridgeability {
+        if let Some(c) = b.col("BridgingRecommendation") {
+            s += "<div class=\"cards\">";
+            for (rec, what) in [
+                ("MedianCentering", "assays median-centred"),
+                ("QuantileSmoothing", "assays quantile-smoothed"),
+                ("NotBridgeable", "assays not bridgeable"),
+                ("NotOverlapping", "assays in one product only"),
+            ] {
+                let k = b.rows.iter().filter(|x| x[c] == rec).count();
+                s += &card(&k.to_string(), what);
+            }
+            s += "</div>";
+        }
+    }
+
+    // Factors per project.
+    s += "<h3>Adjustment factors per project</h3>";
+    s += &table(
+        &summary_table(adj, &summaries),
+        "norm-summary",
+        &[0, 1, 2, 3, 4, 5, 6, 7, 8],
+        &(0..summaries.len()).collect::<Vec<_>>(),
+        false,
+    );
+    s += &figs_row(&["norm_adjustment_factors"], fig);
+    // The two-panel bridgeability figure is wider than the others.
+    if let Some(f) = fig("norm_bridgeability") {
+        let _ = write!(
+            s,
+            "<div class=\"figs\">{}</div>",
+            figure(f).replacen(
+                "<figure ",
+                "<figure class=\"wide\" style=\"max-width:1000px\" ",
+                1
+            )
+        );
+    }
+
+    // The largest factors.
+    let (f, m) = (adj.col("Adj_factor"), adj.col("method"));
+    if let (Some(f), Some(m)) = (f, m) {
+        let mut rows: Vec<usize> = (0..adj.rows.len())
+            .filter(|&r| adj.rows[r][m] != "reference" && adj.num(r, f).is_finite())
+            .collect();
+        rows.sort_by(|&a, &b| {
+            adj.num(b, f)
+                .abs()
+                .total_cmp(&adj.num(a, f).abs())
+                .then(a.cmp(&b))
+        });
+        rows.truncate(opts.top_rows);
+        if !rows.is_empty() {
+            let _ = write!(s, "<h3>The {} largest |Adj_factor|</h3>", rows.len());
+            let cols = cols_of(
+                adj,
+                &["Project", "OlinkID", "Assay", "Adj_factor", "method"],
+            );
+            s += &table(adj, "norm-top", &cols, &rows, false);
+        }
+    }
+
+    // Bridgeability of a cross-product bridge.
+    if let Some(b) = &n.bridgeability {
+        let cols: Vec<usize> = (0..b.header.len()).collect();
+        let rows: Vec<usize> = (0..b.rows.len()).collect();
+        let _ = write!(
+            s,
+            "<details><summary>Bridgeability of all {} assays (sortable, searchable)</summary>{}</details>",
+            b.rows.len(),
+            table(b, "norm-bridge", &cols, &rows, true)
+        );
+    }
+    let _ = write!(s, "<p>Tables: {}", link("adjustments.tsv"));
+    if n.bridgeability.is_some() {
+        let _ = write!(s, ", {}", link("bridgeability.tsv"));
+    }
+    s += "; the normalised NPX: normalized.parquet / normalized.csv next to them.</p>";
+    s
+}
+
+/// The name of an OlinkAnalyze product code.
+fn product_name(code: &str) -> &str {
+    match code {
+        "E3072" => "Explore 3072",
+        "HT" => "Explore HT",
+        "Reveal" => "Reveal",
+        other => other,
+    }
+}
+
+/// The adjustment factors of one project.
+struct FactorSummary {
+    project: String,
+    /// (method, number of assays), in order of appearance.
+    methods: Vec<(String, usize)>,
+    assays: usize,
+    /// The finite factors, sorted.
+    factors: Vec<f64>,
+}
+
+/// Per project, in order of appearance in adjustments.tsv.
+fn factor_summaries(adj: &Table) -> Vec<FactorSummary> {
+    let (Some(p), Some(f), Some(m)) =
+        (adj.col("Project"), adj.col("Adj_factor"), adj.col("method"))
+    else {
+        return Vec::new();
+    };
+    let mut out: Vec<FactorSummary> = Vec::new();
+    for (r, row) in adj.rows.iter().enumerate() {
+        let k = match out.iter().position(|s| s.project == row[p]) {
+            Some(k) => k,
+            None => {
+                out.push(FactorSummary {
+                    project: row[p].clone(),
+                    methods: Vec::new(),
+                    assays: 0,
+                    factors: Vec::new(),
+                });
+                out.len() - 1
+            }
+        };
+        let s = &mut out[k];
+        s.assays += 1;
+        match s.methods.iter_mut().find(|(x, _)| *x == row[m]) {
+            Some((_, c)) => *c += 1,
+            None => s.methods.push((row[m].clone(), 1)),
+        }
+        let v = adj.num(r, f);
+        if v.is_finite() {
+            s.factors.push(v);
+        }
+    }
+    for s in &mut out {
+        s.factors.sort_by(f64::total_cmp);
+    }
+    out
+}
+
+/// The per-project summary as a table for [`table`].
+fn summary_table(adj: &Table, summaries: &[FactorSummary]) -> Table {
+    let num = |v: Option<f64>| v.map_or("NA".to_string(), |x| format!("{x}"));
+    Table {
+        path: adj.path.clone(),
+        header: [
+            "Project",
+            "method (assays)",
+            "assays",
+            "with a factor",
+            "median",
+            "Q1",
+            "Q3",
+            "min",
+            "max",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: summaries
+            .iter()
+            .map(|s| {
+                let f = &s.factors;
+                vec![
+                    s.project.clone(),
+                    s.methods
+                        .iter()
+                        .map(|(m, k)| format!("{m} ({k})"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    s.assays.to_string(),
+                    f.len().to_string(),
+                    num(quantile7(f, 0.5)),
+                    num(quantile7(f, 0.25)),
+                    num(quantile7(f, 0.75)),
+                    num(f.first().copied()),
+                    num(f.last().copied()),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// R's type-7 quantile of sorted values; `None` when empty.
+fn quantile7(sorted: &[f64], q: f64) -> Option<f64> {
+    let n = sorted.len();
+    if n == 0 {
+        return None;
+    }
+    let h = (n - 1) as f64 * q;
+    let (lo, frac) = (h.floor() as usize, h - h.floor());
+    let hi = (lo + 1).min(n - 1);
+    Some(sorted[lo] + frac * (sorted[hi] - sorted[lo]))
 }
 
 fn qc<'a>(
@@ -677,12 +1011,16 @@ fn themes<'a>(
     s
 }
 
-fn methods_html(paragraphs: &[String]) -> String {
+fn methods_html(paragraphs: &[String], normalised: bool) -> String {
     let mut s = String::from("<div class=\"methods\">");
     for p in paragraphs {
         let _ = write!(s, "<p>{}</p>", esc(p));
     }
-    s += "<h3>References</h3><ul>\
+    s += "<h3>References</h3><ul>";
+    if normalised {
+        s += "<li>Nevola K, Sandin M, Guess J et al. OlinkAnalyze: Facilitate Analysis of Proteomic Data from Olink. R package version 5.0, CRAN (olink_normalization).</li>";
+    }
+    s += "\
 <li>Smyth GK (2004). Linear models and empirical Bayes methods for assessing differential expression in microarray experiments. Stat Appl Genet Mol Biol 3:3.</li>\
 <li>Ritchie ME et al. (2015). limma powers differential expression analyses for RNA-sequencing and microarray studies. Nucleic Acids Res 43:e47.</li>\
 <li>Hänzelmann S, Castelo R, Guinney J (2013). GSVA: gene set variation analysis for microarray and RNA-seq data. BMC Bioinformatics 14:7.</li>\
@@ -759,5 +1097,15 @@ mod tests {
         assert_eq!(show_num("123.456"), "123.5");
         assert_eq!(show_num("42"), "42");
         assert_eq!(show_num("NA"), "NA");
+    }
+
+    #[test]
+    fn quantiles_are_r_type_7() {
+        let v = [1.0, 2.0, 4.0, 8.0];
+        assert_eq!(quantile7(&v, 0.5), Some(3.0));
+        assert_eq!(quantile7(&v, 0.25), Some(1.75));
+        assert_eq!(quantile7(&v, 0.75), Some(5.0));
+        assert_eq!(quantile7(&[2.5], 0.25), Some(2.5));
+        assert_eq!(quantile7(&[], 0.5), None);
     }
 }

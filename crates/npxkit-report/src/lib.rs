@@ -3,7 +3,8 @@
 //!
 //! It reads only the tables the subcommands write (qc.tsv, pca.tsv, de.tsv,
 //! protein_values.tsv, scores.tsv, score_tests.tsv, enrichment.tsv, clusters.tsv,
-//! network.json, run.json), never the delivery, so `npxkit report` can rebuild the
+//! network.json, run.json, and normalize's adjustments.tsv and bridgeability.tsv),
+//! never the delivery, so `npxkit report` can rebuild the
 //! report of any finished analysis in a blink and a workflow engine can run it as the
 //! last step over the folders of the others. Every section is filled from what is
 //! there; a step that was not run gets a one-line note instead of a silent gap.
@@ -110,8 +111,8 @@ pub struct Report {
     pub html: String,
     /// Every figure, in page order.
     pub figures: Vec<NamedFigure>,
-    /// Sections that had data, by id (summary, qc, de, proteins, immune, enrichment,
-    /// themes, methods, provenance).
+    /// Sections that had data, by id (summary, normalisation, qc, de, proteins, immune,
+    /// enrichment, themes, methods, provenance).
     pub filled: Vec<&'static str>,
     /// Sections without data, with the reason.
     pub missing: Vec<(&'static str, String)>,

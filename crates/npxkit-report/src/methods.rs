@@ -14,6 +14,10 @@ pub fn paragraph(r: &Results) -> Vec<String> {
     let design = r.design();
     let s = |v: &Value| v.as_str().map(String::from);
 
+    if let Some(p) = normalisation(r, version) {
+        out.push(p);
+    }
+
     // Data and QC.
     if r.qc.is_some() || r.de.is_some() {
         let qc = r
@@ -91,6 +95,11 @@ pub fn paragraph(r: &Results) -> Vec<String> {
         let adjust = o
             .and_then(|o| s(&o["adjust"]))
             .unwrap_or_else(|| "BH".into());
+        // `npxkit de` records the block with its options; `npxkit run` in [design].
+        let block = o
+            .and_then(|o| s(&o["block"]))
+            .or_else(|| design.and_then(|d| s(&d["block"])))
+            .filter(|b| !b.is_empty());
         let mut p = String::new();
         if method == "limma" {
             p += &format!(
@@ -117,7 +126,7 @@ pub fn paragraph(r: &Results) -> Vec<String> {
             if o.is_some_and(|o| o["test"] == "F") {
                 p += "All contrasts were tested jointly with moderated F-statistics (limma's topTableF). ";
             }
-            if let Some(b) = o.and_then(|o| o["block"].as_str()) {
+            if let Some(b) = &block {
                 p += &format!("{b} was modelled as a random effect: limma's duplicateCorrelation estimated a consensus within-{b} correlation and lmFit fitted the model by generalised least squares with it (block = {b}). ");
             }
             if let Some(l) = o.and_then(|o| o["lfc"].as_f64()) {
@@ -125,6 +134,25 @@ pub fn paragraph(r: &Results) -> Vec<String> {
                     "Changes were tested against a log2 fold-change threshold of {} (limma's treat). ",
                     trim(l)
                 );
+            }
+        } else if method == "lmer" {
+            let mut random: Vec<String> = block.iter().cloned().collect();
+            if let Some(a) = o.and_then(|o| o["random"].as_array()) {
+                random.extend(a.iter().filter_map(|v| v.as_str().map(String::from)));
+            }
+            let terms: Vec<String> = random.iter().map(|g| format!("(1 | {g})")).collect();
+            let fit = if o.is_some_and(|o| o["reml"] == true) {
+                "restricted maximum likelihood (REML)"
+            } else {
+                "maximum likelihood (REML = FALSE, as OlinkAnalyze's olink_lmer)"
+            };
+            p += &format!(
+                "Differential abundance was tested per assay with a linear mixed model, NPX ~ {group}{} + {}, fitted by {fit} as lme4 does; contrasts and the type III F-test of {group} used Satterthwaite's degrees of freedom as lmerTest (npxkit reproduces lme4 1.1 / lmerTest 3.1 numerically). ",
+                covariates.iter().map(|c| format!(" + {c}")).collect::<String>(),
+                terms.join(" + ")
+            );
+            if o.is_some_and(|o| o["posthoc"] == true) {
+                p += &format!("Pairwise differences between levels of {group} were estimated as emmeans does, with Tukey's adjustment within each assay. ");
             }
         } else {
             let test = if method == "ttest" {
@@ -201,7 +229,28 @@ pub fn paragraph(r: &Results) -> Vec<String> {
                 };
                 format!("Over-representation of {} among {sel} was tested separately for up- and down-regulated proteins with one-sided hypergeometric tests, as limma's goana; the universe was the measured proteins annotated in the collection, not the genome", collection_name(&genesets))
             }
-            "camera" => format!("Gene-set enrichment of {} was tested with limma's camera (competitive, inter-gene correlation 0.01) on the NPX matrix with the model above", collection_name(&genesets)),
+            "camera" => {
+                // Recorded since camera's options: a number, or null when estimated.
+                let cor = match o.and_then(|o| o.get("inter_gene_cor")) {
+                    Some(v) if v.is_null() => "inter-gene correlation estimated per set".to_string(),
+                    Some(v) => format!("inter-gene correlation {}", trim(v.as_f64().unwrap_or(0.01))),
+                    None => "inter-gene correlation 0.01".to_string(),
+                };
+                let ranks = if o.and_then(|o| o["use_ranks"].as_bool()) == Some(true) { ", rank-based" } else { "" };
+                let trend = if o.and_then(|o| o["trend_var"].as_bool()) == Some(true) { ", variance prior trended on mean NPX" } else { "" };
+                format!("Gene-set enrichment of {} was tested with limma's camera (competitive, {cor}{ranks}{trend}) on the NPX matrix with the model above", collection_name(&genesets))
+            }
+            "camera-pr" => {
+                let cor = o.and_then(|o| o["inter_gene_cor"].as_f64()).unwrap_or(0.01);
+                let ranks = if o.and_then(|o| o["use_ranks"].as_bool()) == Some(true) { ", rank-based" } else { "" };
+                format!("Gene-set enrichment of {} was tested with limma's cameraPR (competitive test on the moderated t statistics of the differential-expression analysis, inter-gene correlation {}{ranks})", collection_name(&genesets), trim(cor))
+            }
+            "gsea" => {
+                let n = o.and_then(|o| o["permutations"].as_u64()).unwrap_or(10_000);
+                let seed = o.and_then(|o| o["seed"].as_u64()).unwrap_or(42);
+                let w = o.and_then(|o| o["gsea_weight"].as_f64()).unwrap_or(1.0);
+                format!("Preranked gene-set enrichment analysis (GSEA; Subramanian et al. 2005) of {} was run on the moderated t statistics of the differential-expression analysis: weighted Kolmogorov–Smirnov enrichment scores (weight exponent {}), normalised by and tested against {n} random gene sets of the same size (seed {seed}), with p-values as fgsea's simple permutation method", collection_name(&genesets), trim(w))
+            }
             _ => format!("Gene-set enrichment of {} was tested with limma's fry (self-contained rotation test) on the NPX matrix with the model above", collection_name(&genesets)),
         };
         p += &format!(
@@ -238,6 +287,93 @@ pub fn paragraph(r: &Results) -> Vec<String> {
         ));
     }
     out
+}
+
+/// The normalisation sentence(s): OlinkAnalyze 5.0's `olink_normalization`, the method
+/// of each step and, for a cross-product bridge, the rule that chose each assay's method.
+fn normalisation(r: &Results, version: &str) -> Option<String> {
+    let n = r.normalisation.as_ref()?;
+    let adj = &n.adjustments;
+    let (pc, mc) = (adj.col("Project")?, adj.col("method")?);
+    let mut projects: Vec<&str> = Vec::new();
+    let mut methods: Vec<&str> = Vec::new();
+    for row in &adj.rows {
+        if !projects.contains(&row[pc].as_str()) {
+            projects.push(&row[pc]);
+        }
+        if !methods.contains(&row[mc].as_str()) {
+            methods.push(&row[mc]);
+        }
+    }
+    let res = n.results();
+    let mut p = format!(
+        "The {} Olink projects were normalised with npxkit {version}, which reimplements OlinkAnalyze 5.0's olink_normalization",
+        projects.len()
+    );
+    let cross = res.map(|r| &r["cross_product"]).filter(|c| c.is_object());
+    if let Some(c) = cross {
+        let name = |k: &str| {
+            let code = c[k]["product"].as_str().unwrap_or("?");
+            match code {
+                "E3072" => "Explore 3072".to_string(),
+                "HT" => "Explore HT".to_string(),
+                other => other.to_string(),
+            }
+        };
+        let n_bridge = c["bridge_samples"].as_array().map_or(0, Vec::len);
+        let count = |k: &str| c[k].as_u64().unwrap_or(0);
+        p += &format!(
+            ". The {} data were bridged to the {} data (reference) over {n_bridge} bridge samples assayed on both products, assay by assay as OlinkAnalyze's cross-product bridging does: over the bridge samples, an assay failed the range criterion when the q90 − q10 NPX ranges of the two products differed by more than 1, the count criterion when a product's median count was below 150, and the correlation criterion when r² was below 0.8 after removing pairs outside median ± 3 IQR; assays failing all three were not bridged, the others were median-centred (adding the median of the paired reference − other NPX differences) when the two-sample Kolmogorov–Smirnov D was at most 0.2 and quantile-smoothed otherwise (the other product's ECDF mapped to the reference quantiles and fitted with a natural spline). Of the shared assays, {} were median-centred, {} quantile-smoothed and {} not bridgeable; {} assays measured on one product only were kept unchanged.",
+            name("other"),
+            name("reference"),
+            count("MedianCentering"),
+            count("QuantileSmoothing"),
+            count("NotBridgeable"),
+            count("NotOverlapping"),
+        );
+        return Some(p);
+    }
+    let reference: Vec<&str> = projects
+        .iter()
+        .copied()
+        .filter(|pr| {
+            adj.rows
+                .iter()
+                .filter(|row| row[pc] == *pr)
+                .any(|row| row[mc] == "reference")
+        })
+        .collect();
+    if methods.contains(&"reference_median") {
+        p += ": in each project, every assay was shifted so that its median NPX over the project's samples equals a given reference median (reference median normalisation).";
+        return Some(p);
+    }
+    if let Some(r0) = reference.first() {
+        p += &format!(", with {r0} as the reference");
+    }
+    let steps = res.and_then(|r| r["steps"].as_array());
+    let parts: Vec<String> = steps
+        .map(|a| {
+            a.iter()
+                .map(|st| {
+                    let n_s = st["samples"].as_array().map_or(0, Vec::len);
+                    let from = st["project"].as_str().unwrap_or("?");
+                    let to = st["normalized_to"].as_str().unwrap_or("?");
+                    if st["method"] == "bridge" {
+                        format!("{from} was bridged to {to} by adding, per assay, the median over {n_s} bridge samples of the {to} − {from} NPX differences (bridge normalisation)")
+                    } else {
+                        let n_r = st["reference_samples"].as_array().map_or(0, Vec::len);
+                        format!("{from} was aligned to {to} by adding, per assay, the median NPX of {n_r} {to} samples minus that of {n_s} {from} samples (subset normalisation)")
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if parts.is_empty() {
+        p += &format!(" ({}).", methods.join(", "));
+    } else {
+        p += &format!(": {}.", parts.join("; "));
+    }
+    Some(p)
 }
 
 fn trim(x: f64) -> String {

@@ -1,7 +1,8 @@
 //! Finding the result tables: one or more input folders, each table taken from the
 //! first folder that has it (the --out of `npxkit run` holds them all; a workflow
 //! passes the folders of its steps), plus every `run.json` found, for the methods and
-//! the provenance.
+//! the provenance. The outputs of `npxkit normalize` are found in an input folder or
+//! in its `normalize/` subfolder (where `npxkit run` writes them).
 
 use std::path::{Path, PathBuf};
 
@@ -39,8 +40,87 @@ pub struct Results {
     pub network: Option<serde_json::Value>,
     /// Every run.json, with its folder.
     pub runs: Vec<(PathBuf, serde_json::Value)>,
+    /// The outputs of `npxkit normalize` (or of `npxkit run`'s normalize step).
+    pub normalisation: Option<Normalisation>,
     /// Where each table was found, by file name.
     pub found: Vec<(String, PathBuf)>,
+}
+
+/// What `npxkit normalize` wrote: an `--in` folder itself (`npxkit normalize --out`)
+/// or its `normalize/` subfolder (`npxkit run`), the first folder that has an
+/// `adjustments.tsv`. The other files are taken from that same folder.
+#[derive(Debug)]
+pub struct Normalisation {
+    /// The folder.
+    pub dir: PathBuf,
+    /// adjustments.tsv (`Project OlinkID Assay Adj_factor method`), columns checked.
+    pub adjustments: Table,
+    /// bridgeability.tsv of a cross-product bridge, columns checked.
+    pub bridgeability: Option<Table>,
+    /// The folder's run.json (`subcommand` `normalize`), when there.
+    pub run: Option<serde_json::Value>,
+}
+
+/// The folder of `npxkit run`'s normalize step, inside its `--out`.
+pub const NORMALIZE_DIR: &str = "normalize";
+
+/// Columns the report reads from adjustments.tsv and bridgeability.tsv.
+const ADJUSTMENT_COLUMNS: [&str; 5] = ["Project", "OlinkID", "Assay", "Adj_factor", "method"];
+const BRIDGEABILITY_COLUMNS: [&str; 7] = [
+    "OlinkID",
+    "Assay",
+    "range_diff",
+    "median_count_reference",
+    "median_count_other",
+    "r2",
+    "ks_d",
+];
+
+impl Normalisation {
+    /// Reads the normalisation outputs of the first of `dirs` (or its `normalize/`)
+    /// that has an adjustments.tsv; `None` when none has. A table without the columns
+    /// npxkit normalize writes is an error naming the file.
+    fn find(dirs: &[PathBuf]) -> Result<Option<Normalisation>, ReportError> {
+        let Some(dir) = dirs
+            .iter()
+            .flat_map(|d| [d.clone(), d.join(NORMALIZE_DIR)])
+            .find(|d| d.join("adjustments.tsv").is_file())
+        else {
+            return Ok(None);
+        };
+        let adjustments = Table::read(&dir.join("adjustments.tsv"))?;
+        for c in ADJUSTMENT_COLUMNS {
+            adjustments.require(c)?;
+        }
+        let bridgeability = match dir.join("bridgeability.tsv") {
+            p if p.is_file() => {
+                let t = Table::read(&p)?;
+                for c in BRIDGEABILITY_COLUMNS
+                    .iter()
+                    .chain(&["BridgingRecommendation"])
+                {
+                    t.require(c)?;
+                }
+                Some(t)
+            }
+            _ => None,
+        };
+        let run = match dir.join("run.json") {
+            p if p.is_file() => Some(read_json(&p)?),
+            _ => None,
+        };
+        Ok(Some(Normalisation {
+            dir,
+            adjustments,
+            bridgeability,
+            run,
+        }))
+    }
+
+    /// The recorded `results` of the normalize run (`steps`, `cross_product`, …).
+    pub fn results(&self) -> Option<&serde_json::Value> {
+        self.run.as_ref().map(|r| &r["results"])
+    }
 }
 
 impl Results {
@@ -94,6 +174,19 @@ impl Results {
                 r.runs.push((d.clone(), read_json(&p)?));
             }
         }
+        r.normalisation = Normalisation::find(dirs)?;
+        if let Some(n) = &r.normalisation {
+            r.found
+                .push(("adjustments.tsv".into(), n.dir.join("adjustments.tsv")));
+            if n.bridgeability.is_some() {
+                r.found
+                    .push(("bridgeability.tsv".into(), n.dir.join("bridgeability.tsv")));
+            }
+            // The normalize/ subfolder's record is one more step for the provenance.
+            if let Some(run) = n.run.as_ref().filter(|_| !dirs.contains(&n.dir)) {
+                r.runs.push((n.dir.clone(), run.clone()));
+            }
+        }
         Ok(r)
     }
 
@@ -112,6 +205,7 @@ impl Results {
             && self.scores.is_none()
             && self.enrichment.is_none()
             && self.clusters.is_none()
+            && self.normalisation.is_none()
     }
 
     /// The input folders, for messages.

@@ -67,7 +67,7 @@ pub fn execute(args: &NormalizeArgs) -> Result<String> {
         ))
     })?;
     ensure_out_dir(&args.out)?;
-    let mut record = RunRecord::start("normalize", options_json(&args));
+    let mut record = RunRecord::start("normalize", options_json(args));
 
     // read the projects
     let mut longs = Vec::with_capacity(n);
@@ -108,7 +108,7 @@ pub fn execute(args: &NormalizeArgs) -> Result<String> {
 
     let reference = args.reference - 1;
     if args.subset.is_none() && args.reference_medians.is_none() {
-        let products = project_products(&args, &longs)?;
+        let products = project_products(args, &longs)?;
         if products.iter().any(|p| *p != products[0]) {
             return run_cross_product(args, &longs, &projects, &products, &non_controls, record);
         }
