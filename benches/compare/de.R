@@ -3,14 +3,12 @@
 # Times lmFit + eBayes + topTable (paired design ~ subject + timepoint) from the matrix,
 # the same span as the Rust bench; loading is timed by load.R.
 suppressPackageStartupMessages(library(limma))
+source(file.path(dirname(normalizePath(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE)))), "study.R"))
 args <- commandArgs(trailingOnly = TRUE)
 repeats <- if (length(args) >= 3) as.integer(args[3]) else 5L
-d <- read.delim(args[1], sep = ";", na.strings = "NA", stringsAsFactors = FALSE)
-m <- read.delim(args[2], stringsAsFactors = FALSE)
-d <- d[d$Sample_Type == "SAMPLE" & d$SampleID %in% m$SampleID, ]
-assays <- unique(d$OlinkID)
-y <- matrix(NA_real_, length(assays), nrow(m), dimnames = list(assays, m$SampleID))
-y[cbind(match(d$OlinkID, assays), match(d$SampleID, m$SampleID))] <- d$NPX
+study <- read_study(args[1], args[2])
+y <- study$x
+m <- study$manifest
 subject <- factor(m$subject); timepoint <- factor(m$timepoint, levels = c("C1D1", "C2D1"))
 design <- model.matrix(~ subject + timepoint)
 for (trend in c(FALSE, TRUE)) {

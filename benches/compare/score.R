@@ -2,14 +2,10 @@
 # simulated study: Bindea 2013 sets, complete assays, as npxkit scores them.
 # Usage: Rscript benches/compare/score.R npx.csv samples.tsv bindea2013.gmt [repeats]
 suppressPackageStartupMessages(library(GSVA))
+source(file.path(dirname(normalizePath(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE)))), "study.R"))
 args <- commandArgs(trailingOnly = TRUE)
 repeats <- if (length(args) >= 4) as.integer(args[4]) else 3L
-d <- read.delim(args[1], sep = ";", na.strings = "NA", stringsAsFactors = FALSE)
-m <- read.delim(args[2], stringsAsFactors = FALSE)
-d <- d[d$Sample_Type == "SAMPLE" & d$SampleID %in% m$SampleID, ]
-assays <- unique(d$Assay)
-x <- matrix(NA_real_, length(assays), nrow(m), dimnames = list(assays, m$SampleID))
-x[cbind(match(d$Assay, assays), match(d$SampleID, m$SampleID))] <- d$NPX
+x <- read_study(args[1], args[2], key = "Assay")$x
 x <- x[rowSums(is.na(x)) == 0, , drop = FALSE]
 lines <- strsplit(readLines(args[3]), "\t")
 sets <- setNames(lapply(lines, function(l) l[-(1:2)]), sapply(lines, `[`, 1))
