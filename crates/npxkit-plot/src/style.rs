@@ -249,6 +249,9 @@ pub(crate) fn text(a: &Area, s: &str, x: f64, y: f64, t: Txt) -> Result<(), Plot
         .map_err(err)
 }
 
+/// A polyline. One that collapses to a single pixel (a whisker or median of a box with
+/// no spread) is not drawn: it would be invisible, and resvg warns about stroking a
+/// zero-length path when the PNG is made.
 pub(crate) fn line(
     a: &Area,
     pts: &[(f64, f64)],
@@ -256,6 +259,9 @@ pub(crate) fn line(
     width: u32,
 ) -> Result<(), PlotError> {
     let v: Vec<(i32, i32)> = pts.iter().map(|&(x, y)| p(x, y)).collect();
+    if v.windows(2).all(|w| w[0] == w[1]) {
+        return Ok(());
+    }
     a.draw(&PathElement::new(
         v,
         ShapeStyle {
@@ -275,6 +281,9 @@ pub(crate) fn dashed(
     width: u32,
 ) -> Result<(), PlotError> {
     let v = vec![p(from.0, from.1), p(to.0, to.1)];
+    if v[0] == v[1] {
+        return Ok(()); // see `line`
+    }
     a.draw(&plotters::element::DashedPathElement::new(
         v,
         6,

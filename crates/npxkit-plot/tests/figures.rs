@@ -763,3 +763,25 @@ fn normalisation_figures() {
         .iter()
         .any(|t| t.contains("no adjustment factors")));
 }
+
+/// A group whose values are all equal (a protein at its floor, a constant score) gives a
+/// box with no spread: its whiskers and median collapse to one pixel and are not drawn,
+/// so the SVG has no zero-length polyline (resvg warned "path stroking failed" on them).
+#[test]
+fn boxes_without_spread_have_no_zero_length_lines() {
+    let mut s = paired_series("Constant", 0.0, 7, &["C1D1", "C2D1"]);
+    for p in &mut s.points {
+        if p.group == "C2D1" {
+            p.value = 4.0;
+        }
+    }
+    let f = paired(&s, &PairedOptions::default()).unwrap();
+    let zero_length = f.svg.split("<polyline").skip(1).any(|el| {
+        let pts = el.split("points=\"").nth(1).unwrap().split('"').next().unwrap();
+        let mut it = pts.split_whitespace();
+        let first = it.next();
+        first.is_some() && it.all(|q| Some(q) == first)
+    });
+    assert!(!zero_length, "a zero-length polyline in {}", f.svg);
+    check("paired_constant", &f, &["Constant", "C2D1"]);
+}
