@@ -777,7 +777,13 @@ fn boxes_without_spread_have_no_zero_length_lines() {
     }
     let f = paired(&s, &PairedOptions::default()).unwrap();
     let zero_length = f.svg.split("<polyline").skip(1).any(|el| {
-        let pts = el.split("points=\"").nth(1).unwrap().split('"').next().unwrap();
+        let pts = el
+            .split("points=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
         let mut it = pts.split_whitespace();
         let first = it.next();
         first.is_some() && it.all(|q| Some(q) == first)
