@@ -2855,12 +2855,13 @@ fn run_official_example() {
 // -----------------------------------------------------------------------------------
 
 /// Four shards merged (in any order) give the bytes of one run: two contrasts (one
-/// through contrasts.fit), trend + robust; and the blocked model with a known
-/// correlation.
+/// through contrasts.fit), trend + robust; the blocked model with a known correlation;
+/// limma <= 3.60's prior (`--ebayes legacy`; the data have missing values, so the two
+/// priors differ); and the moderated F.
 #[test]
 fn de_shards_merge_to_the_same_bytes() {
     let input = repo().join("test-data/reference/de_cli/input");
-    let cases: [&[&str]; 2] = [
+    let cases: [&[&str]; 4] = [
         &[
             "--group",
             "timepoint",
@@ -2886,6 +2887,27 @@ fn de_shards_merge_to_the_same_bytes() {
             "age",
             "--contrast",
             "C2D1-C1D1",
+        ],
+        &[
+            "--group",
+            "timepoint",
+            "--pair",
+            "subject",
+            "--contrast",
+            "C2D1-C1D1",
+            "--ebayes",
+            "legacy",
+            "--robust",
+        ],
+        &[
+            "--group",
+            "timepoint",
+            "--covariates",
+            "age,sex",
+            "--contrast",
+            "C2D1-C1D1",
+            "--test",
+            "F",
         ],
     ];
     for (c, opts) in cases.iter().enumerate() {

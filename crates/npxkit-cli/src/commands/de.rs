@@ -85,6 +85,14 @@ pub fn options_json(args: &DeArgs) -> serde_json::Value {
         "covariates": args.covariates,
         "trend": args.trend,
         "robust": args.robust,
+        "test": match args.test {
+            TestArg::T => "t",
+            TestArg::F => "F",
+        },
+        "ebayes": match args.ebayes {
+            EbayesArg::Current => "current",
+            EbayesArg::Legacy => "legacy",
+        },
         "lfc": args.lfc,
         "highlight": args.highlight,
         "plot_top": args.plot_top,
@@ -371,6 +379,20 @@ fn merge(args: &DeArgs) -> Result<()> {
     let adjust = <crate::cli::AdjustArg as clap::ValueEnum>::from_str(name, false)
         .map(adjust_method)
         .map_err(|_| anyhow::anyhow!("the shards record an unknown --adjust `{name}`"))?;
+    if o["test"] == "F" {
+        let rows = f_table(&merged.fit, &merged.design, &opts, adjust)?;
+        f_de_table(&merged.assays, &merged.design, &rows).write_atomic(&args.out.join("de.tsv"))?;
+        record.output("de.tsv");
+        record.finish(&args.out)?;
+        let sig = rows.iter().filter(|r| r.adj_p_val < SUMMARY_ALPHA).count();
+        println!(
+            "de: merged {} shards, {} assays; moderated F: {sig} with adj.P.Val < {SUMMARY_ALPHA} ({})",
+            args.merge.len(),
+            merged.assays.len(),
+            adjust.r_name()
+        );
+        return Ok(());
+    }
     let tables = contrast_tables(
         &merged.fit,
         &merged.design,
@@ -543,12 +565,6 @@ fn check_args(args: &DeArgs) -> Result<()> {
     if args.test == TestArg::F && args.lfc.is_some() {
         return Err(UsageError(
             "--test F with --lfc is not available: limma's treat tests each contrast on its own; drop --test F to get one treat table per contrast".into(),
-        )
-        .into());
-    }
-    if args.test == TestArg::F && args.shard.is_some() {
-        return Err(UsageError(
-            "--shard with --test F is not available yet; run the F-test unsharded".into(),
         )
         .into());
     }
