@@ -923,6 +923,26 @@ fn de_lmer_usage_errors() {
         2,
     );
     assert!(e.contains("nosuch"), "{e}");
+    let e = fails(
+        &[
+            &base[..],
+            &[
+                "--method", "lmer", "--block", "subject", "--random", "subject",
+            ],
+        ]
+        .concat(),
+        2,
+    );
+    assert!(e.contains("twice"), "{e}");
+    // One sample per block: no assay can be fitted, a data error naming the reason.
+    let e = fails(
+        &[&base[..], &["--method", "lmer", "--block", "SampleID"]].concat(),
+        1,
+    );
+    assert!(
+        e.contains("not identifiable") && e.contains("--block"),
+        "{e}"
+    );
     assert!(!dir.path().join("de.tsv").exists());
 }
 

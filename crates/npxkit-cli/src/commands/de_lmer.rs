@@ -77,6 +77,12 @@ pub(crate) fn lmer_tables(
         .iter()
         .zip(std::iter::once("--block").chain(std::iter::repeat("--random")))
     {
+        if random.iter().filter(|r| *r == g).count() > 1 {
+            return Err(UsageError(format!(
+                "{option} {g}: the random intercept (1 | {g}) is given twice (--block and --random)"
+            ))
+            .into());
+        }
         if variables.iter().any(|v| &v.name == g) {
             return Err(UsageError(format!("{option} {g}: the column is already a fixed effect; a random intercept needs its own column")).into());
         }
@@ -108,6 +114,16 @@ pub(crate) fn lmer_tables(
     };
     let results = fit_assays(&model, y.view(), &posthoc, CovReduce::OlinkMeanSd);
     let failed = results.iter().filter(|r| r.is_err()).count();
+    if failed == results.len() {
+        let why = results
+            .iter()
+            .find_map(|r| r.as_ref().err())
+            .map_or_else(String::new, |e| format!(": {e}"));
+        anyhow::bail!(
+            "the mixed model could not be fitted to any of the {} assays{why}; check --block (it must group several samples per subject) and the design",
+            results.len()
+        );
+    }
     if failed > 0 {
         log::warn!(
             "lmer: {failed} assay(s) could not be fitted (NA rows; reasons in lmer_fit.tsv)"
