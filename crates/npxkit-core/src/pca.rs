@@ -5,14 +5,14 @@
 //! are set to the assay's median, constant assays are dropped, and every assay is
 //! centred and scaled to unit variance (R's `prcomp(x, scale. = TRUE)`).
 //!
-//! The components come from the samples × samples cross-product matrix by Jacobi
-//! rotations when there are at most [`EXACT_LIMIT`] samples or assays (exact to
-//! rounding, whatever the spectrum), and from randomized block subspace iteration with
-//! a Rayleigh–Ritz step otherwise, so that 50,000-sample cohorts need only a few passes
-//! over the matrix and memory of a few columns per component (stopping rules at
-//! `RESIDUAL_TOL` and `MAX_PASSES`). Signs are fixed so that each component's largest
-//! absolute sample score is positive (prcomp's signs are LAPACK's and arbitrary). A dozen lines of symmetric eigen-solver are written here
-//! rather than pulling a LAPACK binding into every build of the core crate.
+//! The components come from the samples × samples cross-product matrix by the
+//! workspace's symmetric eigensolver (`npxkit_stats::eigen`, tred2/tql2) when there are
+//! at most [`EXACT_LIMIT`] samples or assays (exact to rounding, whatever the spectrum),
+//! and from randomized block subspace iteration with a Rayleigh–Ritz step otherwise, so
+//! that 50,000-sample cohorts need only a few passes over the matrix and memory of a few
+//! columns per component (stopping rules at `RESIDUAL_TOL` and `MAX_PASSES`). Signs are
+//! fixed so that each component's largest absolute sample score is positive (prcomp's
+//! signs are LAPACK's and arbitrary).
 //!
 //! Outliers follow OlinkAnalyze: `olink_qc_plot` flags samples whose NPX median or
 //! IQR lies more than 3 standard deviations from the mean over samples; a PCA
@@ -20,6 +20,7 @@
 //! (`olink_pca_plot(outlierDefX, outlierDefY)`).
 
 use ndarray::{Array1, Array2, ArrayView2, Axis};
+use npxkit_stats::eigen::symmetric_eigen;
 
 use crate::NpxMatrix;
 
@@ -117,20 +118,20 @@ pub fn pca(m: &NpxMatrix, opts: &PcaOptions) -> Option<Pca> {
     })
 }
 
-/// Top-k eigenpairs of X·Xᵀ (samples × samples) by Jacobi, when n is small, or of
+/// Top-k eigenpairs of X·Xᵀ (samples × samples) by the symmetric eigensolver, when n is small, or of
 /// Xᵀ·X when the assays are fewer (eigenvectors mapped back through X).
 fn top_eigen_exact(x: ArrayView2<f64>, k: usize) -> (Vec<f64>, Array2<f64>) {
     let (n, q) = x.dim();
     if n <= q {
         let g = x.dot(&x.t());
-        let (vals, vecs) = jacobi_eigen(g);
+        let (vals, vecs) = symmetric_eigen(g);
         let order = descending(&vals);
         let values: Vec<f64> = order[..k].iter().map(|&i| vals[i]).collect();
         let vectors = vecs.select(Axis(1), &order[..k]);
         (values, vectors)
     } else {
         let g = x.t().dot(&x);
-        let (vals, vecs) = jacobi_eigen(g);
+        let (vals, vecs) = symmetric_eigen(g);
         let order = descending(&vals);
         let values: Vec<f64> = order[..k].iter().map(|&i| vals[i]).collect();
         let mut u = x.dot(&vecs.select(Axis(1), &order[..k]));
@@ -174,7 +175,7 @@ fn top_eigen_subspace(x: ArrayView2<f64>, k: usize) -> (Vec<f64>, Array2<f64>) {
     let top: Vec<usize> = (0..k).collect();
     for pass in 1..=MAX_PASSES {
         let w = par_dot(x.t(), basis.view()); // q × b
-        let (vals, vecs) = jacobi_eigen(w.t().dot(&w)); // Qᵀ·X·Xᵀ·Q
+        let (vals, vecs) = symmetric_eigen(w.t().dot(&w)); // Qᵀ·X·Xᵀ·Q
         let order = descending(&vals);
         let rotation = vecs.select(Axis(1), &order);
         let values: Vec<f64> = order.iter().map(|&i| vals[i]).collect();
@@ -238,55 +239,6 @@ fn orthonormalize(a: &mut Array2<f64>) {
     }
 }
 
-/// Eigenvalues and eigenvectors (columns) of a symmetric matrix by cyclic Jacobi
-/// rotations, to machine precision.
-pub fn jacobi_eigen(mut a: Array2<f64>) -> (Vec<f64>, Array2<f64>) {
-    let n = a.nrows();
-    let mut v = Array2::<f64>::eye(n);
-    for _sweep in 0..100 {
-        let off: f64 = (0..n)
-            .flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j)))
-            .map(|(i, j)| a[[i, j]] * a[[i, j]])
-            .sum();
-        let scale: f64 = a.iter().map(|x| x * x).sum();
-        if off <= 1e-30 * scale || off == 0.0 {
-            break;
-        }
-        for p in 0..n {
-            for q in p + 1..n {
-                let apq = a[[p, q]];
-                if apq.abs() < 1e-300 {
-                    continue;
-                }
-                let theta = (a[[q, q]] - a[[p, p]]) / (2.0 * apq);
-                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
-                let t = if theta == 0.0 { 1.0 } else { t };
-                let c = 1.0 / (t * t + 1.0).sqrt();
-                let s = t * c;
-                for k in 0..n {
-                    let akp = a[[k, p]];
-                    let akq = a[[k, q]];
-                    a[[k, p]] = c * akp - s * akq;
-                    a[[k, q]] = s * akp + c * akq;
-                }
-                for k in 0..n {
-                    let apk = a[[p, k]];
-                    let aqk = a[[q, k]];
-                    a[[p, k]] = c * apk - s * aqk;
-                    a[[q, k]] = s * apk + c * aqk;
-                }
-                for k in 0..n {
-                    let vkp = v[[k, p]];
-                    let vkq = v[[k, q]];
-                    v[[k, p]] = c * vkp - s * vkq;
-                    v[[k, q]] = s * vkp + c * vkq;
-                }
-            }
-        }
-    }
-    ((0..n).map(|i| a[[i, i]]).collect(), v)
-}
-
 /// Samples more than `sd` standard deviations from the mean of `values` (NaN never).
 pub fn sd_outliers(values: &[f64], sd: f64) -> Vec<bool> {
     let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
@@ -308,9 +260,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn jacobi_recovers_a_known_spectrum() {
+    fn eigensolver_recovers_a_known_spectrum() {
         let a = ndarray::arr2(&[[4.0, 1.0, 0.0], [1.0, 3.0, 1.0], [0.0, 1.0, 2.0]]);
-        let (vals, vecs) = jacobi_eigen(a.clone());
+        let (vals, vecs) = symmetric_eigen(a.clone());
         for (c, val) in vals.iter().enumerate() {
             let v = vecs.column(c);
             let av = a.dot(&v);

@@ -238,13 +238,9 @@ fn f_rotation(cor: &Array2<f64>) -> (Array2<f64>, usize) {
 }
 
 /// Eigenvalues (decreasing) and eigenvectors (columns) of a symmetric matrix: the
-/// crate's one symmetric eigensolver (`mixed_model::sym_eigen`, tred2/tql2), sorted.
+/// workspace's one symmetric eigensolver (`npxkit_stats::eigen`, tred2/tql2), sorted.
 fn symmetric_eigen(m: &Array2<f64>) -> (Vec<f64>, Array2<f64>) {
-    let (vals, vecs) = crate::mixed_model::sym_eigen(m.clone());
-    let mut idx: Vec<usize> = (0..vals.len()).collect();
-    idx.sort_by(|&x, &y| vals[y].total_cmp(&vals[x]).then(x.cmp(&y)));
-    let values: Vec<f64> = idx.iter().map(|&i| vals[i]).collect();
-    (values, vecs.select(ndarray::Axis(1), &idx))
+    npxkit_stats::eigen::symmetric_eigen_sorted(m.clone())
 }
 
 #[cfg(test)]

@@ -88,69 +88,10 @@ pub(crate) fn chol_inverse(l: &Array2<f64>) -> Array2<f64> {
     inv
 }
 
-/// Eigen-decomposition of a symmetric matrix by cyclic Jacobi rotations:
-/// eigenvalues in decreasing order and the eigenvectors as columns.
+/// Eigen-decomposition of a symmetric matrix: eigenvalues in decreasing order and the
+/// eigenvectors as columns (the workspace's one solver, `npxkit_stats::eigen`).
 pub(crate) fn sym_eigen(a: &Array2<f64>) -> (Vec<f64>, Array2<f64>) {
-    const MAX_SWEEPS: usize = 100;
-    let n = a.nrows();
-    let mut m = a.clone();
-    let mut v = Array2::<f64>::eye(n);
-    for _ in 0..MAX_SWEEPS {
-        let mut off = 0.0;
-        let mut diag = 0.0;
-        for i in 0..n {
-            diag += m[[i, i]] * m[[i, i]];
-            for j in 0..n {
-                if i != j {
-                    off += m[[i, j]] * m[[i, j]];
-                }
-            }
-        }
-        if off <= 1e-32 * diag || off == 0.0 {
-            break;
-        }
-        for p in 0..n {
-            for q in (p + 1)..n {
-                let apq = m[[p, q]];
-                if apq == 0.0 {
-                    continue;
-                }
-                let theta = (m[[q, q]] - m[[p, p]]) / (2.0 * apq);
-                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
-                let t = if theta == 0.0 { 1.0 } else { t };
-                let c = 1.0 / (t * t + 1.0).sqrt();
-                let s = t * c;
-                for k in 0..n {
-                    let mkp = m[[k, p]];
-                    let mkq = m[[k, q]];
-                    m[[k, p]] = c * mkp - s * mkq;
-                    m[[k, q]] = s * mkp + c * mkq;
-                }
-                for k in 0..n {
-                    let mpk = m[[p, k]];
-                    let mqk = m[[q, k]];
-                    m[[p, k]] = c * mpk - s * mqk;
-                    m[[q, k]] = s * mpk + c * mqk;
-                }
-                for k in 0..n {
-                    let vkp = v[[k, p]];
-                    let vkq = v[[k, q]];
-                    v[[k, p]] = c * vkp - s * vkq;
-                    v[[k, q]] = s * vkp + c * vkq;
-                }
-            }
-        }
-    }
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&i, &j| m[[j, j]].total_cmp(&m[[i, i]]));
-    let values = order.iter().map(|&i| m[[i, i]]).collect();
-    let mut vectors = Array2::<f64>::zeros((n, n));
-    for (c, &i) in order.iter().enumerate() {
-        for r in 0..n {
-            vectors[[r, c]] = v[[r, i]];
-        }
-    }
-    (values, vectors)
+    npxkit_stats::eigen::symmetric_eigen_sorted(a.clone())
 }
 
 /// Residuals of the least-squares fit of each column of `y` on the columns of
@@ -248,20 +189,6 @@ pub(crate) fn qform(a: &[f64], m: &Array2<f64>, b: &[f64]) -> f64 {
 mod tests {
     use super::*;
     use ndarray::array;
-
-    #[test]
-    fn test_sym_eigen() {
-        let a = array![[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 1.0]];
-        let (vals, vecs) = sym_eigen(&a);
-        for (k, &val) in vals.iter().enumerate() {
-            let v = vecs.column(k).to_owned();
-            let av = a.dot(&v);
-            for i in 0..3 {
-                assert!((av[i] - val * v[i]).abs() < 1e-13);
-            }
-        }
-        assert!(vals[0] >= vals[1] && vals[1] >= vals[2]);
-    }
 
     #[test]
     fn test_zapsmall() {

@@ -9,6 +9,8 @@
 //!   chi-squared and the Wilcoxon null distributions (`pt`, `qt`, `pnorm`,
 //!   `pf`, `qf`, `pchisq`, `psignrank`, `pwilcox`, with `_log` variants).
 //! - [`special`]: `lgamma`, `lbeta`, `digamma`, `trigamma`, `tetragamma`.
+//! - [`eigen`]: the workspace's one symmetric eigensolver (tred2/tql2), for limma's
+//!   moderated F and duplicateCorrelation, the mixed models, QC's PCA and fry.
 //! - [`ttest`]: one-sample, paired, Welch and Student t-tests, as `t.test`.
 //! - [`wilcoxon`]: signed-rank and rank-sum tests, as `wilcox.test`.
 //!
@@ -19,6 +21,7 @@
 pub mod adjust;
 mod alternative;
 pub mod dist;
+pub mod eigen;
 pub mod error;
 mod incomplete;
 pub mod special;

@@ -27,6 +27,7 @@ use npxkit_limma::{fit_f_dist, lm_effects};
 use npxkit_stats::dist::{pf, pt, qt, Tail};
 use npxkit_stats::summary::{long_sum, mean};
 use npxkit_stats::{p_adjust, AdjustMethod};
+use rayon::prelude::*;
 
 use super::{col_means, design_contrast_last, Contrast, Direction, EnrichError};
 
@@ -36,13 +37,6 @@ const GAUSS_NODES: usize = 128;
 
 /// fry squeezes the robust variance with this fraction of the residual df (limma's 0.92).
 const ROBUST_DF_FRACTION: f64 = 0.92;
-
-/// Relative off-diagonal size at which the one-sided Jacobi SVD stops.
-const JACOBI_TOL: f64 = 1e-16;
-
-/// Sweep cap of the one-sided Jacobi SVD (convergence is quadratic; a
-/// handful of sweeps suffice).
-const JACOBI_MAX_SWEEPS: usize = 60;
 
 /// Newton iteration cap for the Legendre roots.
 const LEGENDRE_MAX_ITER: usize = 100;
@@ -88,8 +82,10 @@ pub fn fry(
     let x = design_contrast_last(g, n, design, contrast, sets)?;
     let effects = standardized_effects(y, x.view())?;
     let df_residual = (effects.ncols() - 1) as f64;
+    // Sets are independent; rayon keeps the input order, so rows do not depend on the
+    // thread count.
     let mut rows: Vec<FryRow> = sets
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(i, set)| fry_set(effects.view(), set, df_residual, i))
         .collect();
@@ -276,53 +272,18 @@ fn pbeta_upper(x: f64, a: f64, b: f64) -> f64 {
     pf(b * x / (a * (1.0 - x)), 2.0 * a, 2.0 * b, Tail::Upper)
 }
 
-/// Squared singular values of `e` (min(rows, cols) of them), decreasing,
-/// by one-sided Jacobi rotations (Hestenes) on the shorter side.
-///
-/// # References
-/// Demmel, J. and Veselić, K. (1992). Jacobi's method is more accurate than
-/// QR. *SIAM J. Matrix Anal. Appl.* 13, 1204–1245. doi:10.1137/0613074
+/// Squared singular values of `e` (min(rows, cols) of them), decreasing: the
+/// eigenvalues of the smaller Gram matrix (eᵀe or eeᵀ) by the workspace's symmetric
+/// eigensolver. fry needs only their sums, sums of squares and extremes, which the Gram
+/// route gives to rounding relative to the largest (tiny negative rounding is set to 0).
 fn squared_singular_values(e: ArrayView2<f64>) -> Vec<f64> {
-    // Columns to orthogonalise: the columns of e if rows >= cols, else its rows.
-    let mut cols: Vec<Vec<f64>> = if e.nrows() >= e.ncols() {
-        e.columns().into_iter().map(|c| c.to_vec()).collect()
+    let gram = if e.nrows() >= e.ncols() {
+        e.t().dot(&e)
     } else {
-        e.rows().into_iter().map(|r| r.to_vec()).collect()
+        e.dot(&e.t())
     };
-    let k = cols.len();
-    let dot = |a: &[f64], b: &[f64]| long_sum(a.iter().zip(b).map(|(x, y)| x * y));
-    for _ in 0..JACOBI_MAX_SWEEPS {
-        let mut rotated = false;
-        for i in 0..k {
-            for j in i + 1..k {
-                let (a, b, c) = (
-                    dot(&cols[i], &cols[i]),
-                    dot(&cols[j], &cols[j]),
-                    dot(&cols[i], &cols[j]),
-                );
-                if c == 0.0 || c.abs() <= JACOBI_TOL * (a * b).sqrt() {
-                    continue;
-                }
-                rotated = true;
-                let zeta = (b - a) / (2.0 * c);
-                let t = 1f64.copysign(zeta) / (zeta.abs() + (1.0 + zeta * zeta).sqrt());
-                let cs = 1.0 / (1.0 + t * t).sqrt();
-                let sn = cs * t;
-                let (left, right) = cols.split_at_mut(j);
-                for (xi, xj) in left[i].iter_mut().zip(right[0].iter_mut()) {
-                    let (u, v) = (*xi, *xj);
-                    *xi = cs * u - sn * v;
-                    *xj = sn * u + cs * v;
-                }
-            }
-        }
-        if !rotated {
-            break;
-        }
-    }
-    let mut s: Vec<f64> = cols.iter().map(|c| dot(c, c)).collect();
-    s.sort_by(|a, b| b.total_cmp(a));
-    s
+    let (values, _) = npxkit_stats::eigen::symmetric_eigen_sorted(gram);
+    values.into_iter().map(|v| v.max(0.0)).collect()
 }
 
 // Reference values are kept as R printed them (17 digits).
