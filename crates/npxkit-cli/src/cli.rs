@@ -682,13 +682,26 @@ pub struct EnrichTuning {
     /// gsea: seed of the permutations (results are identical for any number of threads).
     #[arg(long, value_name = "N", default_value_t = npxkit_genesets::enrich::gsea::DEFAULT_SEED)]
     pub seed: u64,
-    /// gsea: random gene sets per set size; the smallest p-value is about 2/N.
+    /// gsea: random gene sets per set size; the smallest permutation p-value is
+    /// about 2/N (smaller ones come from the multilevel refinement).
     #[arg(long, value_name = "N", default_value_t = npxkit_genesets::enrich::gsea::DEFAULT_PERMUTATIONS)]
     pub permutations: usize,
     /// gsea: weight exponent p of the running sum, members stepping up by |t|^p
     /// (1 as fgsea and GSEA; 0 for the unweighted Kolmogorov-Smirnov statistic).
     #[arg(long, value_name = "P", default_value_t = npxkit_genesets::enrich::gsea::DEFAULT_WEIGHT)]
     pub gsea_weight: f64,
+    /// gsea: refine p-values too small for the permutations by multilevel splitting
+    /// (fgsea's fgseaMultilevel); false reports fgsea's simple permutation p-values.
+    #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set)]
+    pub gsea_multilevel: bool,
+    /// gsea: random sets in each multilevel population (fgsea's sampleSize, >= 3); more
+    /// is more accurate and slower.
+    #[arg(long, value_name = "N", default_value_t = npxkit_genesets::enrich::gsea::DEFAULT_SAMPLE_SIZE)]
+    pub gsea_sample_size: usize,
+    /// gsea: lower bound of the multilevel p-values (fgsea's eps, in [0, 1)); smaller
+    /// ones are reported as this value with log2err NA; 0 for no bound.
+    #[arg(long, value_name = "X", default_value = "1e-50")]
+    pub gsea_eps: f64,
 }
 
 impl Default for EnrichTuning {
@@ -702,6 +715,9 @@ impl Default for EnrichTuning {
             seed: gsea::DEFAULT_SEED,
             permutations: gsea::DEFAULT_PERMUTATIONS,
             gsea_weight: gsea::DEFAULT_WEIGHT,
+            gsea_multilevel: true,
+            gsea_sample_size: gsea::DEFAULT_SAMPLE_SIZE,
+            gsea_eps: gsea::DEFAULT_EPS,
         }
     }
 }
@@ -717,7 +733,8 @@ pub enum EnrichMethod {
     CameraPr,
     /// limma's fry (fast closed form of the self-contained rotation test roast).
     Fry,
-    /// Preranked GSEA on the moderated t of a de.tsv (fgsea's simple permutation test).
+    /// Preranked GSEA on the moderated t of a de.tsv (fgsea's permutation test, small
+    /// p-values refined by multilevel splitting).
     Gsea,
 }
 

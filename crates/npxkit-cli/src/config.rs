@@ -296,6 +296,12 @@ pub struct EnrichConfig {
     pub permutations: usize,
     /// gsea: weight exponent of the running sum.
     pub gsea_weight: f64,
+    /// gsea: refine small p-values by multilevel splitting.
+    pub gsea_multilevel: bool,
+    /// gsea: random sets per multilevel population.
+    pub gsea_sample_size: usize,
+    /// gsea: lower bound of the multilevel p-values.
+    pub gsea_eps: f64,
 }
 
 impl Default for EnrichConfig {
@@ -313,6 +319,9 @@ impl Default for EnrichConfig {
             seed: tuning.seed,
             permutations: tuning.permutations,
             gsea_weight: tuning.gsea_weight,
+            gsea_multilevel: tuning.gsea_multilevel,
+            gsea_sample_size: tuning.gsea_sample_size,
+            gsea_eps: tuning.gsea_eps,
         }
     }
 }
@@ -461,6 +470,9 @@ resolve_aliases = false
 seed = 42                       # gsea: seed of the permutations
 permutations = 10000            # gsea: random sets per set size
 gsea_weight = 1.0               # gsea: weight exponent p of the running sum (|t|^p)
+gsea_multilevel = true          # gsea: refine small p-values (fgsea's multilevel splitting)
+gsea_sample_size = 101          # gsea: random sets per multilevel population
+gsea_eps = 1e-50                # gsea: smaller multilevel p-values are reported as this
 
 [cluster]
 enabled = true

@@ -1907,6 +1907,7 @@ fn enrich_gsea_outputs_and_determinism() {
             "direction",
             "P.Value",
             "adj.P.Val",
+            "log2err",
             "NGenes",
             "ES",
             "NES",
@@ -1925,8 +1926,14 @@ fn enrich_gsea_outputs_and_determinism() {
         );
         assert_eq!(r[col("direction")], if es >= 0.0 { "Up" } else { "Down" });
         assert!(es.abs() <= 1.0 && es * nes >= 0.0, "{r:?}");
-        // The smallest p-value with 2000 permutations is 1/(same-sign permutations + 1).
-        assert!(pv > 1.0 / 2001.0 && pv <= 1.0, "{r:?}");
+        // Below the permutation floor 1/(same-sign permutations + 1) only by the
+        // multilevel refinement, which reports its log2err.
+        let log2err = de_num(&r[col("log2err")]);
+        assert!(pv > 0.0 && pv <= 1.0, "{r:?}");
+        assert!(log2err.is_nan() || log2err >= 0.0, "{r:?}");
+        if pv < 1.0 / 2001.0 {
+            assert!(log2err.is_finite() && log2err < 2.0, "{r:?}");
+        }
         let n: usize = r[col("NGenes")].parse().unwrap();
         let le: usize = r[col("leading_edge_size")].parse().unwrap();
         assert!(n >= 3 && le >= 1 && le <= n, "{r:?}");
@@ -1941,6 +1948,11 @@ fn enrich_gsea_outputs_and_determinism() {
     assert_eq!(rec["options"]["method"], "gsea");
     assert_eq!(rec["options"]["seed"], 42);
     assert_eq!(rec["options"]["permutations"], 2000);
+    assert_eq!(rec["options"]["gsea_multilevel"], true);
+    assert_eq!(rec["options"]["gsea_sample_size"], 101);
+    // run.json holds 1e-50; serde_json's default parser may be an ulp off.
+    let eps = rec["options"]["gsea_eps"].as_f64().unwrap();
+    assert!((eps / 1e-50 - 1.0).abs() < 1e-12, "{eps}");
     // Another seed: the same ES per set, other permutations.
     run(&d, "7", "2");
     let (_, rows7) = de_read_tsv(&d.join("enrichment.tsv"));
@@ -1956,6 +1968,8 @@ fn enrich_gsea_outputs_and_determinism() {
     for (flag, value, needle) in [
         ("--permutations", "0", "--permutations"),
         ("--gsea-weight=-1", "", "--gsea-weight"),
+        ("--gsea-sample-size", "2", "--gsea-sample-size"),
+        ("--gsea-eps", "1", "--gsea-eps"),
         (
             "--trend-var",
             "",
@@ -1992,8 +2006,9 @@ fn enrich_gsea_outputs_and_determinism() {
     assert!(e.contains("column `t`"), "{e}");
 }
 
-/// `npxkit run` with `[enrich] method = "gsea"`, seed and permutations writes the same
-/// enrichment.tsv as `npxkit enrich --method gsea` on its de.tsv.
+/// `npxkit run` with `[enrich] method = "gsea"`, seed, permutations and multilevel
+/// sample size writes the same enrichment.tsv as `npxkit enrich --method gsea` on its
+/// de.tsv.
 #[test]
 fn run_enrich_gsea_matches_the_subcommand() {
     let dir = tempfile::tempdir().unwrap();
@@ -2012,6 +2027,8 @@ fn run_enrich_gsea_matches_the_subcommand() {
         "enrich.permutations=500",
         "--set",
         "enrich.gsea_weight=0.5",
+        "--set",
+        "enrich.gsea_sample_size=51",
         "--set",
         "enrich.genesets=go-mf",
         "--set",
@@ -2042,12 +2059,87 @@ fn run_enrich_gsea_matches_the_subcommand() {
         "500",
         "--gsea-weight",
         "0.5",
+        "--gsea-sample-size",
+        "51",
         "--out",
         p(&sub),
     ]);
     let table = read(&out.join("enrichment.tsv"));
-    assert!(table.starts_with("id\tname\tsize\tdirection\tP.Value\tadj.P.Val\tNGenes\tES\tNES"));
+    assert!(table
+        .starts_with("id\tname\tsize\tdirection\tP.Value\tadj.P.Val\tlog2err\tNGenes\tES\tNES"));
     assert!(table == read(&sub.join("enrichment.tsv")));
+}
+
+/// `npxkit enrich --method gsea --gsea-multilevel false`: fgsea's simple method, every
+/// p-value at or above the permutation floor; the default multilevel run has the same
+/// ES and NES, the same p-values where it does not refine them, refined p-values with a
+/// finite log2err that agree with the permutation ones where those are above the floor,
+/// and some below the floor.
+#[test]
+fn enrich_gsea_multilevel_against_simple() {
+    let dir = tempfile::tempdir().unwrap();
+    let de = enrich_de_for_ranked(dir.path());
+    let run = |out: &Path, multilevel: &str| {
+        ok(&[
+            "enrich",
+            "--method",
+            "gsea",
+            "--de",
+            p(&de),
+            "--genesets",
+            "go-bp",
+            "--min-size",
+            "3",
+            "--permutations",
+            "500",
+            "--gsea-multilevel",
+            multilevel,
+            "--out",
+            p(out),
+        ]);
+        let (h, rows) = de_read_tsv(&out.join("enrichment.tsv"));
+        let col = |name: &str| h.iter().position(|c| c == name).unwrap();
+        rows.iter()
+            .map(|r| {
+                let v = |c: &str| de_num(&r[col(c)]);
+                (
+                    r[0].clone(),
+                    (v("P.Value"), v("log2err"), r[col("ES")].clone(), v("NES")),
+                )
+            })
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let simple = run(&dir.path().join("simple"), "false");
+    let multi = run(&dir.path().join("multi"), "true");
+    assert_eq!(simple.len(), multi.len());
+    let floor = 1.0 / 501.0;
+    let (mut refined, mut worst_z) = (0, 0.0_f64);
+    for (id, (p0, e0, es0, nes0)) in &simple {
+        let (p1, e1, es1, nes1) = &multi[id];
+        assert_eq!((es0, nes0.to_bits()), (es1, nes1.to_bits()), "{id}");
+        assert!(*p0 >= floor && e0.is_finite(), "{id}: p {p0}");
+        if p1 != p0 {
+            refined += 1;
+            assert!(e1.is_finite() && *e1 < 2.0, "{id}: log2err {e1}");
+            // Where the permutations saw an ES as extreme, the two estimates agree
+            // within 4 of their combined log2 standard errors.
+            if *p0 > floor {
+                let z = (p1 / p0).log2().abs() / (e0 * e0 + e1 * e1).sqrt();
+                worst_z = worst_z.max(z);
+                assert!(z < 4.0, "{id}: p {p1} vs {p0}, z {z}");
+            }
+        }
+        if *p1 < floor {
+            assert!(p1 != p0 && *p1 > 1e-50, "{id}");
+        }
+    }
+    eprintln!(
+        "{refined} of {} sets refined (worst z {worst_z:.2}); smallest p {:e}",
+        simple.len(),
+        multi.values().map(|v| v.0).fold(1.0, f64::min)
+    );
+    assert!(refined > 0, "no set refined");
+    assert!(multi.values().any(|v| v.0 < floor / 10.0));
 }
 
 // -----------------------------------------------------------------------------------

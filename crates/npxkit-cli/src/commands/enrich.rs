@@ -17,7 +17,9 @@
 //! moderated `t` (assays without one are left out) and run limma's `cameraPR` or
 //! preranked GSEA (`npxkit_genesets::enrich::gsea`: ties in t keep the de.tsv's row
 //! order, permutations seeded by --seed and shared by the sets of one size, so the
-//! output does not depend on the thread count). Sets hold every assay measuring one
+//! output does not depend on the thread count; p-values too small for the permutations
+//! refined by multilevel splitting unless `--gsea-multilevel false`, with fgsea's
+//! `log2err` column). Sets hold every assay measuring one
 //! of their genes, as for camera and fry. Rows are sorted by P.Value (NaN last), ties
 //! by decreasing |NES| (gsea), then collection order.
 
@@ -99,6 +101,16 @@ fn check_args(args: &EnrichArgs) -> Result<()> {
         }
         Ok(())
     };
+    if t.gsea_sample_size < 3 {
+        return Err(UsageError(format!(
+            "--gsea-sample-size must be at least 3, got {}",
+            t.gsea_sample_size
+        ))
+        .into());
+    }
+    if !(0.0..1.0).contains(&t.gsea_eps) {
+        return Err(UsageError(format!("--gsea-eps must be in [0, 1), got {}", t.gsea_eps)).into());
+    }
     only(
         "--estimate-correlation",
         t.estimate_correlation,
@@ -143,6 +155,8 @@ pub fn options_json(args: &EnrichArgs) -> serde_json::Value {
         }
         EnrichMethod::Gsea => json!({
             "seed": t.seed, "permutations": t.permutations, "gsea_weight": t.gsea_weight,
+            "gsea_multilevel": t.gsea_multilevel, "gsea_sample_size": t.gsea_sample_size,
+            "gsea_eps": t.gsea_eps,
         }),
         EnrichMethod::Ora | EnrichMethod::Fry => json!({}),
     };
@@ -330,6 +344,9 @@ fn run_ranked_method(args: &EnrichArgs, out: &Path, record: &mut RunRecord) -> R
             weight: t.gsea_weight,
             permutations: t.permutations,
             seed: t.seed,
+            multilevel: t.gsea_multilevel,
+            sample_size: t.gsea_sample_size,
+            eps: t.gsea_eps,
         };
         let res = gsea(&stat, &sets, &opts).context("gsea")?;
         let results = res
@@ -338,6 +355,7 @@ fn run_ranked_method(args: &EnrichArgs, out: &Path, record: &mut RunRecord) -> R
                 let dir = g.direction.map_or("NA".to_string(), |d| d.to_string());
                 let le: Vec<&str> = g.leading_edge.iter().map(|&r| labels[r]).collect();
                 let extra = vec![
+                    fmt_f64(g.log2err),
                     g.size.to_string(),
                     fmt_f64(g.es),
                     fmt_f64(g.nes),
@@ -348,7 +366,14 @@ fn run_ranked_method(args: &EnrichArgs, out: &Path, record: &mut RunRecord) -> R
             })
             .collect();
         (
-            vec!["NGenes", "ES", "NES", "leading_edge_size", "leading_edge"],
+            vec![
+                "log2err",
+                "NGenes",
+                "ES",
+                "NES",
+                "leading_edge_size",
+                "leading_edge",
+            ],
             results,
         )
     } else {
@@ -407,7 +432,15 @@ fn run_ranked_method(args: &EnrichArgs, out: &Path, record: &mut RunRecord) -> R
     record.output("enrichment.tsv");
     let n_sig = results.iter().filter(|r| r.2 < 0.05).count();
     let how = if args.method == EnrichMethod::Gsea {
-        format!("gsea ({} permutations, seed {})", t.permutations, t.seed)
+        let ml = if t.gsea_multilevel {
+            " with multilevel p-values"
+        } else {
+            ""
+        };
+        format!(
+            "gsea ({} permutations, seed {}){ml}",
+            t.permutations, t.seed
+        )
     } else {
         "camera-pr".to_string()
     };

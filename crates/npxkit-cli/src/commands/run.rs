@@ -336,6 +336,9 @@ impl Steps {
                     seed: e.seed,
                     permutations: e.permutations,
                     gsea_weight: e.gsea_weight,
+                    gsea_multilevel: e.gsea_multilevel,
+                    gsea_sample_size: e.gsea_sample_size,
+                    gsea_eps: e.gsea_eps,
                     ..Default::default()
                 },
                 fdr: e.fdr,
