@@ -9,8 +9,18 @@ use crate::error::{IoError, Result};
 use crate::npx_long::{canonical_names, col, normalise_qc};
 use crate::text::parse_number;
 
-/// Extra (non-canonical) parquet columns worth keeping.
-const KEPT_EXTRAS: &[&str] = &["Normalization", "Block", "WellID", "AssayType", "Count"];
+/// Extra (non-canonical) parquet columns worth keeping: those QC, normalisation and
+/// `--lod negative-controls` (olink_lod: PCNormalizedNPX, ExtNPX, reagent lot) read.
+const KEPT_EXTRAS: &[&str] = &[
+    "Normalization",
+    "Block",
+    "WellID",
+    "AssayType",
+    "Count",
+    "PCNormalizedNPX",
+    "ExtNPX",
+    "DataAnalysisRefID",
+];
 
 /// Reads the NPX table of a parquet delivery from bytes in memory.
 pub fn read_parquet(bytes: &[u8], path: &Path) -> Result<DataFrame> {

@@ -689,3 +689,30 @@ fn long_xlsx_offset_table_names_true_cells() {
         "{e}"
     );
 }
+
+/// Explore HT parquet keeps the columns `--lod negative-controls` needs (olink_lod reads
+/// PCNormalizedNPX, ExtNPX and the reagent lot), and drops columns npxkit never reads.
+#[test]
+fn parquet_keeps_the_columns_lod_needs() {
+    use npxkit_io::{LongColumn, LongTable};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ht.parquet");
+    let text = |v: &[&str]| LongColumn::Text(v.iter().map(|s| Some(s.to_string())).collect());
+    let mut t = LongTable::new();
+    t.push("SampleID", text(&["S1", "NC1"]));
+    t.push("SampleType", text(&["SAMPLE", "NEGATIVE_CONTROL"]));
+    t.push("OlinkID", text(&["OID40001", "OID40001"]));
+    t.push("Assay", text(&["CD274", "CD274"]));
+    t.push("NPX", LongColumn::Number(vec![3.5, 0.2]));
+    t.push("PCNormalizedNPX", LongColumn::Number(vec![3.4, 0.1]));
+    t.push("ExtNPX", LongColumn::Number(vec![9.0, 8.0]));
+    t.push("DataAnalysisRefID", text(&["D10001", "D10001"]));
+    t.push("Unused", text(&["x", "y"]));
+    t.write_parquet_file(&path).unwrap();
+    let long = read_npx(&path).unwrap();
+    let extras = long.extra_columns();
+    for c in ["PCNormalizedNPX", "ExtNPX", "DataAnalysisRefID"] {
+        assert!(extras.iter().any(|e| e == c), "{c} missing from {extras:?}");
+    }
+    assert!(!extras.iter().any(|e| e == "Unused"), "{extras:?}");
+}
