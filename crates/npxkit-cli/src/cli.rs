@@ -549,6 +549,11 @@ pub struct ScoreArgs {
     /// e.g. INDO -> IDO1) before mapping. R's GSVA does not, so this is off by default.
     #[arg(long)]
     pub resolve_aliases: bool,
+    /// Keep assays with missing values, each missing value replaced by the assay's
+    /// median over the samples (R's GSVA needs complete rows, so by default such assays
+    /// are left out). For large cohorts, where nearly every assay misses a few values.
+    #[arg(long)]
+    pub impute_missing: bool,
     /// Manifest column with the group compared by the tests (timepoint).
     #[arg(long, value_name = "COL", requires = "contrast")]
     pub group: Option<String>,

@@ -246,6 +246,8 @@ pub struct ScoreConfig {
     pub max_size: Option<usize>,
     /// Rename old symbols in the sets.
     pub resolve_aliases: bool,
+    /// Replace missing values by the assay median instead of leaving the assay out.
+    pub impute_missing: bool,
     /// p.adjust method of the score tests.
     pub adjust: String,
 }
@@ -265,6 +267,7 @@ impl Default for ScoreConfig {
             min_size: 1,
             max_size: None,
             resolve_aliases: false,
+            impute_missing: false,
             adjust: "BH".into(),
         }
     }
@@ -456,6 +459,7 @@ ssgsea_norm = true
 min_size = 1
 # max_size = 500
 resolve_aliases = false
+impute_missing = false          # keep assays with missing values (median-imputed) instead of leaving them out
 adjust = "BH"
 
 [enrich]

@@ -186,10 +186,15 @@ pub fn paragraph(r: &Results) -> Vec<String> {
             .and_then(|o| s(&o["genesets"]))
             .unwrap_or_else(|| "bindea2013".into());
         let mut p = format!(
-            "Per-sample gene-set scores were computed with the {} method as in GSVA 1.46 ({}), from the immune-cell signatures of {}; assays with missing values were left out, multi-gene assays counted for each gene, and sets were restricted to measured genes.",
+            "Per-sample gene-set scores were computed with the {} method as in GSVA 1.46 ({}), from the immune-cell signatures of {}; {}, multi-gene assays counted for each gene, and sets were restricted to measured genes.",
             method_name(&method),
             gsva_details(o, &method),
-            collection_name(&genesets)
+            collection_name(&genesets),
+            if o.is_some_and(|o| o["impute_missing"] == true) {
+                "missing values of assays observed in at least half of the samples were replaced by the assay's median (assays missing more were left out)"
+            } else {
+                "assays with missing values were left out"
+            }
         );
         if r.score_tests.is_some() {
             let paired = design

@@ -311,6 +311,7 @@ impl Steps {
                 min_size: s.min_size,
                 max_size: s.max_size,
                 resolve_aliases: s.resolve_aliases,
+                impute_missing: s.impute_missing,
                 group: Some(cfg.design.group.clone()),
                 contrast: Some(first.clone()),
                 pair: subject.clone(),

@@ -82,6 +82,7 @@ pub fn options_json(args: &ScoreArgs) -> serde_json::Value {
         "min_size": args.min_size,
         "max_size": args.max_size,
         "resolve_aliases": args.resolve_aliases,
+        "impute_missing": args.impute_missing,
         "group": args.group,
         "contrast": args.contrast,
         "pair": args.pair,
@@ -101,8 +102,15 @@ pub fn execute(
     check_args(args)?;
     let collection = load_collection(&args.genesets, record)?;
     let m = report.require_data()?;
-    let universe = score_universe(m, args.method != ScoreMethod::Ssgsea);
-    let x = m.values.select(Axis(0), &universe.rows);
+    let imputed = args.impute_missing.then(|| impute_row_medians(&m.values));
+    let values = imputed.as_ref().unwrap_or(&m.values);
+    let universe = score_universe(
+        m,
+        values,
+        args.method != ScoreMethod::Ssgsea,
+        args.impute_missing,
+    );
+    let x = values.select(Axis(0), &universe.rows);
     let labels: Vec<&str> = universe.rows.iter().map(|&i| m.assays[i].label()).collect();
     let map = AssayGeneMap::new(&labels).with_means(&universe.means)?;
     let collection = if args.resolve_aliases {
@@ -135,6 +143,16 @@ pub fn execute(
         })
         .collect();
     if sets.is_empty() {
+        let incomplete = (0..m.n_assays())
+            .filter(|&i| m.values.row(i).iter().any(|v| !v.is_finite()))
+            .count();
+        if !args.impute_missing && incomplete * 2 > m.n_assays() {
+            return Err(anyhow::anyhow!(
+                "no gene set of `{}` can be scored: {incomplete} of {} assays have missing values and GSVA-family scores need complete rows; use --impute-missing (score.impute_missing in npxkit run) to replace them by each assay's median, or --max-missing to drop the worst assays first",
+                args.genesets,
+                m.n_assays()
+            ));
+        }
         return Err(anyhow::anyhow!(
             "no gene set of `{}` has a measured gene (>= --min-size {}); see the assay names in assay_qc.tsv",
             args.genesets,
@@ -186,19 +204,30 @@ struct Universe {
     means: Vec<f64>,
 }
 
-/// Complete, (optionally) non-constant assays, one per assay name (highest mean).
-fn score_universe(m: &NpxMatrix, drop_constant: bool) -> Universe {
+/// Complete rows of `values` (the matrix, or its imputed copy), (optionally)
+/// non-constant, one per assay name (highest mean).
+fn score_universe(
+    m: &NpxMatrix,
+    values: &Array2<f64>,
+    drop_constant: bool,
+    impute: bool,
+) -> Universe {
     let complete: Vec<usize> = (0..m.n_assays())
-        .filter(|&i| m.values.row(i).iter().all(|v| v.is_finite()))
+        .filter(|&i| values.row(i).iter().all(|v| v.is_finite()))
         .collect();
     if complete.len() < m.n_assays() {
         log::warn!(
-            "{} assay(s) with missing values left out of the scores (GSVA needs complete rows)",
-            m.n_assays() - complete.len()
+            "{} assay(s) with missing values left out of the scores ({})",
+            m.n_assays() - complete.len(),
+            if impute {
+                "more than half of their values missing"
+            } else {
+                "GSVA needs complete rows; --impute-missing keeps them"
+            }
         );
     }
     let candidates: Vec<usize> = if drop_constant {
-        let filter = filter_constant_rows(m.values.select(Axis(0), &complete).view(), &[]);
+        let filter = filter_constant_rows(values.select(Axis(0), &complete).view(), &[]);
         if !filter.dropped.is_empty() {
             log::warn!(
                 "{} constant assay(s) left out, as GSVA does",
@@ -209,7 +238,7 @@ fn score_universe(m: &NpxMatrix, drop_constant: bool) -> Universe {
     } else {
         complete
     };
-    let mean = |i: usize| npxkit_stats::summary::mean(&m.values.row(i).to_vec());
+    let mean = |i: usize| npxkit_stats::summary::mean(&values.row(i).to_vec());
     let mut best: HashMap<&str, usize> = HashMap::new();
     for &i in &candidates {
         let label = m.assays[i].label();
@@ -226,6 +255,33 @@ fn score_universe(m: &NpxMatrix, drop_constant: bool) -> Universe {
         .collect();
     let means = rows.iter().map(|&i| mean(i)).collect();
     Universe { rows, means }
+}
+
+/// `--impute-missing`: a copy of the matrix in which every missing value of an assay
+/// observed in at least half of the samples is set to the median of its observed values
+/// (R's `median`), as OlinkAnalyze prepares data for its PCA; assays missing more stay
+/// incomplete and are left out.
+fn impute_row_medians(values: &Array2<f64>) -> Array2<f64> {
+    let mut x = values.clone();
+    let n = x.ncols();
+    let mut imputed = 0usize;
+    for mut row in x.rows_mut() {
+        let observed: Vec<f64> = row.iter().copied().filter(|v| v.is_finite()).collect();
+        if observed.len() == n || observed.is_empty() || 2 * observed.len() < n {
+            continue;
+        }
+        let median = npxkit_core::summary::median(&observed);
+        row.iter_mut()
+            .filter(|v| !v.is_finite())
+            .for_each(|v| *v = median);
+        imputed += 1;
+    }
+    if imputed > 0 {
+        log::info!(
+            "--impute-missing: {imputed} assay(s) kept with their missing values set to the assay's median"
+        );
+    }
+    x
 }
 
 /// From this many samples `score` suggests `--kcdf-mode exact`.
