@@ -212,9 +212,16 @@ pub fn heatmap(data: &HeatmapData, opts: &HeatmapOptions) -> Result<Figure, Plot
         }
         let xs = |k: usize| (x0 + (x1 - x0) * k as f64 / nc as f64).round();
         let ys = |k: usize| (y0 + (y1 - y0) * k as f64 / nr as f64).round();
+        // With more columns than pixels (cohorts of thousands of samples) a column whose
+        // rounded width is 0 is not drawn: each pixel shows the sample that covers it,
+        // and the SVG holds one cell per pixel instead of one per sample.
+        let visible = |k: usize| xs(k + 1) > xs(k);
         // group bar
         if grouped {
             for (k, &j) in cols.iter().enumerate() {
+                if !visible(k) {
+                    continue;
+                }
                 let g = gidx(j);
                 let c = if g == usize::MAX {
                     LIGHT_GREY
@@ -235,6 +242,9 @@ pub fn heatmap(data: &HeatmapData, opts: &HeatmapOptions) -> Result<Figure, Plot
         // cells
         for (ri, &i) in rows.iter().enumerate() {
             for (k, &j) in cols.iter().enumerate() {
+                if !visible(k) {
+                    continue;
+                }
                 let v = val(i, j);
                 let c = if v.is_finite() {
                     diverging(v / lim)

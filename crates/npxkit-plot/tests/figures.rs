@@ -791,3 +791,19 @@ fn boxes_without_spread_have_no_zero_length_lines() {
     assert!(!zero_length, "a zero-length polyline in {}", f.svg);
     check("paired_constant", &f, &["Constant", "C2D1"]);
 }
+
+/// A cohort-sized heatmap (24 sets × 5,000 samples) draws at most one cell per pixel
+/// column and row: the SVG stays small and the PNG keeps its size.
+#[test]
+fn heatmap_with_more_samples_than_pixels_stays_small() {
+    let d = heatmap_data(24, 5000);
+    let f = heatmap(&d, &HeatmapOptions::default()).unwrap();
+    let cells = f.svg.matches("<rect").count();
+    assert!(
+        cells <= 24 * f.width as usize + f.width as usize + 50,
+        "{cells} rects for a {}-pixel-wide figure",
+        f.width
+    );
+    assert!(f.svg.len() < 3_000_000, "{} bytes", f.svg.len());
+    check("heatmap_5000", &f, &["C1D1", "C2D1"]);
+}
