@@ -406,26 +406,9 @@ fn run_ranked_method(args: &EnrichArgs, out: &Path, record: &mut RunRecord) -> R
     });
     for k in order {
         let (dir, p, fdr, _, extra) = &results[k];
-        let s = &restricted.sets[k];
-        let set = collection
-            .get(&s.id)
-            .context("restricted set not in collection")?;
-        let mut row = vec![
-            fmt_text(Some(&s.id)),
-            fmt_text(Some(set.name())),
-            set.len().to_string(),
-            dir.clone(),
-            fmt_f64(*p),
-            fmt_f64(*fdr),
-        ];
+        let mut row = common_cells(&collection, &restricted, k, dir, *p, *fdr)?;
         row.extend(extra.iter().cloned());
-        row.push(
-            s.members
-                .iter()
-                .map(|&r| labels[r])
-                .collect::<Vec<_>>()
-                .join(","),
-        );
+        row.push(genes_cell(&restricted, k, &labels));
         table.push(row);
     }
     table.write_atomic(&out.join("enrichment.tsv"))?;
@@ -696,27 +679,10 @@ fn run_matrix_method(
     order.sort_by(|&a, &b| results[a].2.total_cmp(&results[b].2).then(a.cmp(&b)));
     for k in order {
         let (n, dir, p, fdr, extra) = &results[k];
-        let s = &restricted.sets[k];
-        let set = collection
-            .get(&s.id)
-            .context("restricted set not in collection")?;
-        let mut row = vec![
-            fmt_text(Some(&s.id)),
-            fmt_text(Some(set.name())),
-            set.len().to_string(),
-            dir.clone(),
-            fmt_f64(*p),
-            fmt_f64(*fdr),
-            n.to_string(),
-        ];
+        let mut row = common_cells(&collection, &restricted, k, dir, *p, *fdr)?;
+        row.push(n.to_string());
         row.extend(extra.iter().cloned());
-        row.push(
-            s.members
-                .iter()
-                .map(|&r| labels[r])
-                .collect::<Vec<_>>()
-                .join(","),
-        );
+        row.push(genes_cell(&restricted, k, &labels));
         t.push(row);
     }
     t.write_atomic(&out.join("enrichment.tsv"))?;
@@ -726,4 +692,38 @@ fn run_matrix_method(
         "enrich: {:?} on {} assays x {} samples, {contrast}; {} of {} sets tested; {} with FDR < 0.05",
         args.method, rows.len(), design.samples.len(), results.len(), collection.len(), n_sig
     ))
+}
+
+/// The common columns of enrichment.tsv (`id name size direction P.Value adj.P.Val`)
+/// for set `k` of `restricted`; `size` is the set's size in the collection.
+fn common_cells(
+    collection: &GeneSetCollection,
+    restricted: &RestrictedSets,
+    k: usize,
+    direction: &str,
+    p: f64,
+    fdr: f64,
+) -> Result<Vec<String>> {
+    let s = &restricted.sets[k];
+    let set = collection
+        .get(&s.id)
+        .context("restricted set not in collection")?;
+    Ok(vec![
+        fmt_text(Some(&s.id)),
+        fmt_text(Some(set.name())),
+        set.len().to_string(),
+        direction.to_string(),
+        fmt_f64(p),
+        fmt_f64(fdr),
+    ])
+}
+
+/// The `genes` column: the set's measured members, comma-separated.
+fn genes_cell(restricted: &RestrictedSets, k: usize, labels: &[&str]) -> String {
+    restricted.sets[k]
+        .members
+        .iter()
+        .map(|&r| labels[r])
+        .collect::<Vec<_>>()
+        .join(",")
 }
