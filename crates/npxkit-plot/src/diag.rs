@@ -72,12 +72,7 @@ pub fn pvalue_histogram(p_values: &[f64], opts: &PHistOptions) -> Result<Figure,
                 (0.0, ymax.max(1.0)),
             ),
         )?;
-        let plot = Rect {
-            x0: sx.p0,
-            y0: sy.p1,
-            x1: sx.p1,
-            y1: sy.p0,
-        };
+        let plot = Rect::inside(&sx, &sy);
         if n == 0 {
             no_data(a, plot, "no data")?;
             return Ok(Vec::new());
@@ -219,12 +214,7 @@ pub fn ma_plot(points: &[MaPoint], opts: &MaOptions) -> Result<Figure, PlotError
             ),
         )?;
         legend(a, area.x1 + 8.0, top + 10.0, "", &items)?;
-        let plot = Rect {
-            x0: sx.p0,
-            y0: sy.p1,
-            x1: sx.p1,
-            y1: sy.p0,
-        };
+        let plot = Rect::inside(&sx, &sy);
         if pts.is_empty() {
             no_data(a, plot, "no data")?;
             return Ok(Vec::new());

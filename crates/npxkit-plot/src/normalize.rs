@@ -127,12 +127,7 @@ pub fn adjustment_factors(
         if !items.is_empty() {
             legend(a, area.x1 + 8.0, top + 6.0, &opts.category_title, &items)?;
         }
-        let plot = Rect {
-            x0: sx.p0,
-            y0: sy.p1,
-            x1: sx.p1,
-            y1: sy.p0,
-        };
+        let plot = Rect::inside(&sx, &sy);
         if pts.is_empty() {
             no_data(a, plot, "no adjustment factors")?;
             return Ok(Vec::new());
@@ -415,12 +410,7 @@ fn scatter_panel(
         panel.area,
         &AxisSpec::new(panel.xlab, panel.ylab, panel.x, panel.y),
     )?;
-    let plot = Rect {
-        x0: sx.p0,
-        y0: sy.p1,
-        x1: sx.p1,
-        y1: sy.p0,
-    };
+    let plot = Rect::inside(&sx, &sy);
     if pts.is_empty() {
         no_data(a, plot, "no shared assay with values")?;
         return Ok(Vec::new());

@@ -214,12 +214,7 @@ fn panel(a: &Area, r: Rect, s: &PairedSeries, ylab: &str, xlab: &str) -> Result<
         spec.y_label_area = 44.0;
     }
     let (sx, sy) = axes(a, r, &spec)?;
-    let plot = Rect {
-        x0: sx.p0,
-        y0: sy.p1,
-        x1: sx.p1,
-        y1: sy.p0,
-    };
+    let plot = Rect::inside(&sx, &sy);
     let slot = (sx.p1 - sx.p0) / ng.max(1) as f64;
     for (i, g) in s.groups.iter().enumerate() {
         let label = fit_width(g, TICK_PX, false, slot - 4.0);

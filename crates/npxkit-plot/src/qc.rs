@@ -128,12 +128,7 @@ pub fn pca(data: &PcaData, opts: &PcaOptions) -> Result<Figure, PlotError> {
         if !items.is_empty() {
             legend(a, area.x1 + 8.0, top + 6.0, &opts.group_title, &items)?;
         }
-        let plot = Rect {
-            x0: sx.p0,
-            y0: sy.p1,
-            x1: sx.p1,
-            y1: sy.p0,
-        };
+        let plot = Rect::inside(&sx, &sy);
         if pts.is_empty() {
             no_data(a, plot, "no data")?;
             return Ok(Vec::new());
@@ -292,12 +287,7 @@ pub fn sample_distribution(
         if !items.is_empty() {
             legend(a, area.x1 + 8.0, top + 6.0, "", &items)?;
         }
-        let plot = Rect {
-            x0: sx.p0,
-            y0: sy.p1,
-            x1: sx.p1,
-            y1: sy.p0,
-        };
+        let plot = Rect::inside(&sx, &sy);
         if n == 0 {
             no_data(a, plot, "no data")?;
             return Ok(Vec::new());
@@ -443,12 +433,7 @@ pub fn missingness(data: &MissingnessData, opts: &MissingnessOptions) -> Result<
         let mut spec = AxisSpec::new("assays, sorted", &ylab, (0.0, n.max(1) as f64), (0.0, ymax));
         spec.x_ticks = n > 0;
         let (sx, sy) = axes(a, area, &spec)?;
-        let plot = Rect {
-            x0: sx.p0,
-            y0: sy.p1,
-            x1: sx.p1,
-            y1: sy.p0,
-        };
+        let plot = Rect::inside(&sx, &sy);
         if n == 0 {
             no_data(a, plot, "no data")?;
             return Ok(Vec::new());

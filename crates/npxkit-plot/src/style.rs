@@ -423,6 +423,18 @@ pub struct Rect {
 }
 
 impl Rect {
+    /// The plotting area spanned by two axis scales (y pixels grow downwards).
+    pub(crate) fn inside(sx: &Scale, sy: &Scale) -> Rect {
+        Rect {
+            x0: sx.p0,
+            y0: sy.p1,
+            x1: sx.p1,
+            y1: sy.p0,
+        }
+    }
+}
+
+impl Rect {
     /// Whether two rectangles overlap (touching edges do not count).
     pub fn overlaps(&self, o: &Rect) -> bool {
         self.x0 < o.x1 && o.x0 < self.x1 && self.y0 < o.y1 && o.y0 < self.y1

@@ -173,12 +173,7 @@ pub fn volcano(points: &[VolcanoPoint], opts: &VolcanoOptions) -> Result<Figure,
             &AxisSpec::new(&opts.xlab, "−log10 P", (-xm, xm), (0.0, ym)),
         )?;
         legend(a, area.x1 + 8.0, top + 10.0, "", &items)?;
-        let plot = Rect {
-            x0: sx.p0,
-            y0: sy.p1,
-            x1: sx.p1,
-            y1: sy.p0,
-        };
+        let plot = Rect::inside(&sx, &sy);
         if pts.is_empty() {
             no_data(a, plot, "no data")?;
             return Ok(Vec::new());
